@@ -31,8 +31,43 @@ ID_CHECK_CHARS: Final = "10X98765432"
 #: Province-level codes (first two digits of a 身份证号 / GB/T 2260), including
 #: 81/82/83 used by residence permits of HK, Macao and Taiwan residents.
 PROVINCE_CODES: Final = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
-    "50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+        "83",
+    ]
 )
 
 USCC_CHARSET: Final = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -158,7 +193,9 @@ def check_resident_id(value: object, *, on: date | None = None) -> CheckResult:
             "15位旧身份证号码，请换用18位号码 / a 15-digit pre-1999 number: use the 18-digit number",
         )
     if len(text) != 18:
-        return _fail(raw, kind, "ID_LENGTH", f"应为18位，实为{len(text)}位 / must be 18 characters, got {len(text)}")
+        return _fail(
+            raw, kind, "ID_LENGTH", f"应为18位，实为{len(text)}位 / must be 18 characters, got {len(text)}"
+        )
     if not (text[:17].isdigit() and (text[17].isdigit() or text[17] == "X")):
         return _fail(
             raw, kind, "ID_CHARACTERS", "前17位须为数字，末位为数字或X / 17 digits then a digit or X"
@@ -209,7 +246,9 @@ def check_credit_code(value: object) -> CheckResult:
     raw = text
     text = text.strip().replace(" ", "").upper()
     if len(text) != 18:
-        return _fail(raw, kind, "USCC_LENGTH", f"应为18位，实为{len(text)}位 / must be 18 characters, got {len(text)}")
+        return _fail(
+            raw, kind, "USCC_LENGTH", f"应为18位，实为{len(text)}位 / must be 18 characters, got {len(text)}"
+        )
     bad_chars = sorted({c for c in text if c not in USCC_CHARSET})
     if bad_chars:
         return _fail(
@@ -219,7 +258,9 @@ def check_credit_code(value: object) -> CheckResult:
             f"含不允许的字符{''.join(bad_chars)}（不用I、O、Z、S、V） / characters not allowed: {''.join(bad_chars)}",
         )
     if not text[2:8].isdigit():
-        return _fail(raw, kind, "USCC_REGION", f"第3-8位行政区划码应为数字：{text[2:8]} / region code must be digits")
+        return _fail(
+            raw, kind, "USCC_REGION", f"第3-8位行政区划码应为数字：{text[2:8]} / region code must be digits"
+        )
     total = sum(USCC_CHARSET.index(c) * w for c, w in zip(text[:17], USCC_WEIGHTS, strict=True))
     expected = USCC_CHARSET[(31 - total % 31) % 31]
     if text[17] != expected:
@@ -282,7 +323,9 @@ def check_bank_account(value: object) -> CheckResult:
     if not text.isdigit():
         return _fail(raw, kind, "ACCOUNT_CHARACTERS", "账号只能含数字 / an account number has digits only")
     if not 6 <= len(text) <= 32:
-        return _fail(raw, kind, "ACCOUNT_LENGTH", f"账号长度{len(text)}不在6–32位 / length {len(text)} not in 6–32")
+        return _fail(
+            raw, kind, "ACCOUNT_LENGTH", f"账号长度{len(text)}不在6–32位 / length {len(text)} not in 6–32"
+        )
     if not luhn_ok(text):
         return CheckResult(
             raw,
