@@ -88,7 +88,10 @@ def round_fen(value: Number) -> Decimal:
     if isinstance(value, Fraction):
         return from_fen(fraction_to_fen(value))
     dec = to_decimal(value)
-    return dec.quantize(FEN, rounding=ROUND_HALF_UP, context=_CTX)
+    try:
+        return dec.quantize(FEN, rounding=ROUND_HALF_UP, context=_CTX)
+    except InvalidOperation:  # more digits than the context holds (say 1E+80)
+        raise ValueError(f"amount {value!r} is too large to round to 分") from None
 
 
 def round_half_up_int(value: Fraction) -> int:

@@ -44,9 +44,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from buchang.core.errors import Issue, Location, Severity
 from buchang.tables.model import (
@@ -61,7 +61,7 @@ from buchang.tables.model import (
     TableVersion,
 )
 from buchang.tables.yamlsrc import Path as KeyPath
-from buchang.tables.yamlsrc import YamlDoc, load_yaml
+from buchang.tables.yamlsrc import YamlDoc, load_yaml, path_text
 
 JURISDICTIONS_FILE = "jurisdictions.yaml"
 
@@ -82,10 +82,14 @@ class FieldModel(_Strict):
     required: bool = True
 
 
+# A citation field must say something: blank text is as good as missing.
+_Cited = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
 class SourceModel(_Strict):
-    issuer: str
-    document: str
-    article: str
+    issuer: _Cited
+    document: _Cited
+    article: _Cited
     published: date | None = None
     document_number: str | None = None
     url: str | None = None
@@ -140,12 +144,13 @@ def _pydantic_issues(exc: ValidationError, doc: YamlDoc) -> list[Issue]:
         kind = err["type"]
         if kind == "extra_forbidden":
             code, msg = "UNKNOWN_KEY", f"unknown key '{loc[-1]}'"
-        elif kind == "missing":
+        elif kind == "missing" or err.get("input", "") is None or kind == "string_too_short":
+            # absent, null (``article:``) or blank: all mean the author did not fill it in
             name = str(loc[-1])
             if name in _CITATION_KEYS and ("source" in loc or name == "source"):
                 code, msg = "MISSING_CITATION", f"the citation lacks '{name}'"
             else:
-                code, msg = "MISSING_KEY", f"required key '{name}' is missing"
+                code, msg = "MISSING_KEY", f"key '{name}' is missing or empty"
         else:
             code, msg = "INVALID_VALUE", f"{err['msg']} (got {err.get('input')!r})"
         out.append(doc.issue(code, msg, loc))
@@ -438,8 +443,20 @@ def table_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     return juris, tables
 
 
+def _jurisdiction_location(doc: YamlDoc, code: str, key: str) -> Location:
+    """File, line and key path of ``key`` in the entry for ``code`` in a jurisdictions file."""
+    entries = doc.data.get("jurisdictions") if isinstance(doc.data, dict) else None
+    path: KeyPath = ()
+    for i, raw in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(raw, dict) and raw.get("code") == code:
+            path = ("jurisdictions", i, key)
+            break
+    return Location(file=doc.file, line=doc.line_of(path), key=path_text(path) or code)
+
+
 def load_jurisdictions(files: Iterable[Path]) -> tuple[dict[str, Jurisdiction], list[Issue]]:
     out: dict[str, Jurisdiction] = {}
+    where: dict[str, YamlDoc] = {}
     issues: list[Issue] = []
     for f in files:
         text, err = _read(f)
@@ -455,12 +472,13 @@ def load_jurisdictions(files: Iterable[Path]) -> tuple[dict[str, Jurisdiction], 
                 issues.append(
                     Issue(
                         "CONFLICTING_JURISDICTION",
-                        f"jurisdiction {j.code} is defined differently in two files",
-                        location=Location(file=str(f), key=j.code),
+                        f"jurisdiction {j.code} is defined differently in {where[j.code].file}",
+                        location=_jurisdiction_location(doc, j.code, "code"),
                     )
                 )
                 continue
             out[j.code] = j
+            where.setdefault(j.code, doc)
     for j in out.values():
         if j.parent is not None and j.parent not in out:
             issues.append(
@@ -468,7 +486,7 @@ def load_jurisdictions(files: Iterable[Path]) -> tuple[dict[str, Jurisdiction], 
                     "UNKNOWN_JURISDICTION",
                     f"parent '{j.parent}' of {j.code} {j.name} is not defined",
                     severity=Severity.ERROR,
-                    location=Location(key=j.code),
+                    location=_jurisdiction_location(where[j.code], j.code, "parent"),
                 )
             )
     return out, issues

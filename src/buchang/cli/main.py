@@ -1,0 +1,49 @@
+"""Entry point of the ``buchang`` command (``buchang = buchang.cli.main:main``).
+
+Exit codes: 0 ok · 1 findings or invalid input · 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from buchang import __version__
+from buchang.cli import basic_cmd, demo_cmd, tables_cmd
+
+#: Command modules, each exposing ``register(subparsers)``; add new ones here.
+COMMANDS = (demo_cmd, basic_cmd, tables_cmd)
+
+DESCRIPTION = """\
+征地拆迁补偿与资金管控 — exact expropriation compensation and fund control.
+退出码 exit codes: 0 正常 ok · 1 发现问题 findings / invalid input · 2 用法错误 usage error"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser, with every registered command."""
+    parser = argparse.ArgumentParser(
+        prog="buchang",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"buchang {__version__}")
+    sub = parser.add_subparsers(title="命令 commands", metavar="COMMAND")
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``buchang`` with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exc:  # --help / --version (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else 2
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help(sys.stderr)
+        return 2
+    code: int = func(args)
+    return code
