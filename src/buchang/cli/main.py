@@ -45,5 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help(sys.stderr)
         return 2
-    code: int = func(args)
+    try:
+        code: int = func(args)
+    except BrokenPipeError:  # `buchang … | head`: the reader went away, not an error of ours
+        sys.stderr.close()
+        return 0
     return code

@@ -203,6 +203,8 @@ class Flat(_Model):
 
     flat_id: str
     area_m2: NonNeg
+    #: 用于产权调换房屋的评估价值, 元 (state-land exchange, 条例 Art. 21); ``None`` = table price × area.
+    appraisal_value: NonNeg | None = None
 
 
 class Choices(_Model):
@@ -211,7 +213,10 @@ class Choices(_Model):
     ``temporary_months`` — months of temporary housing until the flat is handed
     over plus the months the rule adds after hand-over; ``turnover_housing`` —
     a 周转房 is provided (no temporary-housing fee meanwhile);
-    ``high_rise`` — new high-rise resettlement (longer transition period, 浙江 2020).
+    ``high_rise`` — new high-rise resettlement (longer transition period, 浙江 2020);
+    ``handover_months`` — months from vacating to the hand-over of the resettlement
+    flat (交房); when given, the house rules compute the paid months themselves
+    (hand-over + the table's months after hand-over) instead of ``temporary_months``.
     """
 
     option: Option = Option.MONEY
@@ -219,6 +224,7 @@ class Choices(_Model):
     temporary_months: int = Field(default=0, ge=0)
     turnover_housing: bool = False
     high_rise: bool = False
+    handover_months: int | None = Field(default=None, ge=0)
     signing_date: date | None = None
     vacating_date: date | None = None
 
