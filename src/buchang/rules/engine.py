@@ -28,7 +28,7 @@ from typing import Final
 from buchang import __version__
 from buchang.core.errors import Issue, Location, Severity
 from buchang.rules.attachments import ATTACHMENT_NEEDS, compute_household_attachments
-from buchang.rules.house import HOUSE_NEEDS, compute_household_houses
+from buchang.rules.house import HOUSE_NEEDS, compute_household_houses, house_needs_for
 from buchang.rules.inputs import Collective, Household, Project
 from buchang.rules.land import FEES_KIND, compute_collective_land, land_needs
 from buchang.rules.lines import Line, ProjectResult, SubjectKind, SubjectResult
@@ -112,8 +112,11 @@ def _relevant_issues(family: Family, lines: Iterable[Line]) -> list[Issue]:
     used, and of lookups that found no version (errors)."""
     used = {ref.content_hash for line in lines for ref in line.refs}
     required = _required(family)
+    kinds = {n.kind for n in family.needs}
     out: list[Issue] = []
     for r in family.snapshot.resolutions:
+        if r.kind not in kinds:
+            continue
         if r.version is None or r.kind in required or r.version.content_hash in used:
             out += r.issues
     return out
@@ -187,7 +190,13 @@ _HOUSEHOLD_FAMILIES: Final = ("attachments", "houses", "social_security")
 def _household_result(project: Project, household: Household, snaps: Snapshots) -> SubjectResult:
     rules: dict[str, tuple[Family, HouseholdRule, bool]] = {
         "attachments": (snaps.attachments, compute_household_attachments, bool(household.attachments)),
-        "houses": (snaps.houses, compute_household_houses, bool(household.buildings)),
+        # Only the tenures this household has: a collective-land household must not be
+        # blocked by (or carry) a state-land table's lookup issues, and vice versa.
+        "houses": (
+            Family("houses", house_needs_for(household), snaps.houses.snapshot),
+            compute_household_houses,
+            bool(household.buildings),
+        ),
         "social_security": (
             snaps.social_security,
             compute_household_social_security,
