@@ -10,10 +10,28 @@ import sys
 from collections.abc import Sequence
 
 from buchang import __version__
-from buchang.cli import basic_cmd, compute_cmd, demo_cmd, ledger_cmd, tables_cmd
+from buchang.cli import (
+    basic_cmd,
+    compute_cmd,
+    demo_cmd,
+    estimate_cmd,
+    import_cmd,
+    ledger_cmd,
+    tables_cmd,
+    template_cmd,
+)
 
 #: Command modules, each exposing ``register(subparsers)``; add new ones here.
-COMMANDS = (demo_cmd, compute_cmd, ledger_cmd, basic_cmd, tables_cmd)
+COMMANDS = (
+    demo_cmd,
+    compute_cmd,
+    estimate_cmd,
+    template_cmd,
+    import_cmd,
+    ledger_cmd,
+    basic_cmd,
+    tables_cmd,
+)
 
 DESCRIPTION = """\
 征地拆迁补偿与资金管控 — exact expropriation compensation and fund control.
