@@ -240,13 +240,13 @@ def test_users_jurisdictions_extend_the_shipped_ones(write_yaml: WriteYaml, tmp_
         "user/jurisdictions.yaml",
         """
         jurisdictions:
-          - {code: "330106", name: 杭州市西湖区, level: district, parent: "330100"}
+          - {code: "330108", name: 杭州市滨江区, level: district, parent: "330100"}
         """,
     )
-    write_yaml("user/x.yaml", table_text(jurisdiction="330106"))
+    write_yaml("user/x.yaml", table_text(jurisdiction="330108"))
     store, issues = load_tables(tmp_path / "user")
     assert issues == []
-    assert store.chain("330106") == ("330106", "330100", "330000", "100000")
+    assert store.chain("330108") == ("330108", "330100", "330000", "100000")
 
 
 def test_conflicting_jurisdiction(write_yaml: WriteYaml, tmp_path: Path) -> None:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
+from buchang.cli.report_cmd import write_compute_outputs
 from buchang.core.errors import Issue
 from buchang.core.money import format_yuan, from_fen, uppercase
+from buchang.io.audit import read_inputs
 from buchang.rules.engine import compute_project
 from buchang.rules.explain import banner, explain
-from buchang.rules.io import read_project, write_result
+from buchang.rules.io import write_result
 from buchang.rules.lines import ProjectResult, SubjectKind
 from buchang.tables.store import load_tables
 
@@ -33,7 +36,17 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
-        "project", metavar="PROJECT", help="项目文件（JSON或YAML） / project file (.json or .yaml)"
+        "project",
+        metavar="INPUT",
+        help="调查表（.xlsx/.csv/目录）或项目文件（JSON/YAML） / survey workbook (.xlsx/.csv/folder) "
+        "or project file (.json/.yaml)",
+    )
+    p.add_argument("-o", "--output", metavar="RESULT.xlsx", help="写出结果工作簿 / write the result workbook")
+    p.add_argument("--csv", metavar="RESULT.csv", help="同时写出明细CSV / also write the lines as CSV")
+    p.add_argument(
+        "--mask",
+        action="store_true",
+        help="公示用：遮蔽身份证号和账号 / mask IDs and accounts for publication",
     )
     p.add_argument(
         "--tables",
@@ -86,12 +99,31 @@ def run_compute(args: argparse.Namespace) -> int:
     if load_errors:
         print("buchang compute: 标准表有错误 / table errors (those tables are left out):", file=sys.stderr)
         _print_issues(load_errors, sys.stderr)
-    project, issues = read_project(args.project)
+    source = Path(args.project)
+    for target in (args.output, args.csv):
+        if target and not Path(target).parent.is_dir():
+            print(f"buchang compute: 输出目录不存在 / no such folder: {Path(target).parent}", file=sys.stderr)
+            return 2
+    project, issues, locations = read_inputs(source)
     if project is None:
-        print(f"buchang compute: {args.project}: 项目文件无效 / invalid project file:", file=sys.stderr)
-        _print_issues(issues, sys.stderr)
+        print(
+            f"buchang compute: {source}: 输入无效，未写任何文件 / invalid input, nothing written:",
+            file=sys.stderr,
+        )
+        _print_issues([i for i in issues if i.is_error] or issues, sys.stderr)
         return 1
     result = compute_project(project, store)
+    if args.output and not write_compute_outputs(
+        result,
+        project,
+        source,
+        Path(args.output),
+        csv=args.csv,
+        mask=args.mask,
+        issues=issues,
+        locations=locations,
+    ):
+        return 1
     top = banner(result, args.lang)
     if top:
         print(top)
@@ -114,4 +146,6 @@ def run_compute(args: argparse.Namespace) -> int:
     if args.json:
         write_result(result, args.json)
         print(f"\n→ {args.json}")
+    if args.output:
+        print(f"→ {args.output}" + (f"\n→ {args.csv}" if args.csv else ""))
     return 1 if load_errors or any(i.is_error for i in result.issues) else 0

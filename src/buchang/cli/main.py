@@ -11,12 +11,14 @@ from collections.abc import Sequence
 
 from buchang import __version__
 from buchang.cli import (
+    audit_cmd,
     basic_cmd,
     compute_cmd,
     demo_cmd,
     estimate_cmd,
     import_cmd,
     ledger_cmd,
+    report_cmd,
     tables_cmd,
     template_cmd,
 )
@@ -28,6 +30,8 @@ COMMANDS = (
     estimate_cmd,
     template_cmd,
     import_cmd,
+    report_cmd,
+    audit_cmd,
     ledger_cmd,
     basic_cmd,
     tables_cmd,

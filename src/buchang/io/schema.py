@@ -370,7 +370,7 @@ PARCELS_SHEET: Final = Sheet(
             example="C01",
             note="集体编号或名称 / collective id or name",
         ),
-        _col("zone", "区片", aliases=("区片编号", "区片级别"), example="I"),
+        _col("zone", "区片", aliases=("区片编号", "区片级别"), example="hangzhou-I"),
         _col("basic_farmland", "永久基本农田", ColType.BOOL, aliases=("基本农田",), example="否"),
     ),
     required=False,
@@ -780,7 +780,7 @@ ESTIMATE: Final = InputKind(
             "地类面积",
             (
                 _choice("land_class", "地类", LAND_CLASSES, required=True, example="水田"),
-                _col("zone", "区片", example="I"),
+                _col("zone", "区片", example="hangzhou-I"),
                 _area("area_m2", "面积(m²)", required=True, aliases=("面积",), example="66666.67"),
                 _col("basic_farmland", "永久基本农田", ColType.BOOL, example="否"),
                 _col("collective", "所属集体", example="示例村"),
