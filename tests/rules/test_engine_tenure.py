@@ -51,3 +51,13 @@ def test_state_household_carries_the_state_lookup_error() -> None:
     (h1,) = result.subjects
     assert any(i.code == "DATE_BEFORE_FIRST_VERSION" and i.is_error for i in h1.issues)
     assert h1.lines == ()
+
+
+def test_tables_used_are_those_of_families_that_apply() -> None:
+    # A houses-only project (no parcels, no attachments, nobody land-lost) resolves the
+    # land, attachment and social-security tables too, but must not list them as used —
+    # they would put a misleading "non-official table" banner on its reports.
+    store, _ = load_tables()
+    result = compute_project(_project(LandTenure.COLLECTIVE), store)
+    kinds = {store.table(t.table_id).kind for t in result.tables}  # type: ignore[union-attr]
+    assert kinds and all(k.startswith("house.") for k in kinds)

@@ -280,17 +280,35 @@ def _input_issues(project: Project) -> list[Issue]:
     return out
 
 
-def _tables_used(snaps: Snapshots, subjects: Sequence[SubjectResult]) -> tuple[TableRef, ...]:
+def _applied_kinds(project: Project, snaps: Snapshots) -> set[str]:
+    """Required kinds of the families that apply to at least one subject of ``project``
+    (a project without parcels does not "use" the land tables it resolved)."""
+    kinds: set[str] = set()
+    if project.parcels:
+        kinds |= _required(snaps.land)
+    if any(h.attachments for h in project.households):
+        kinds |= _required(snaps.attachments)
+    for h in project.households:
+        if h.buildings:
+            kinds |= {n.kind for n in house_needs_for(h) if not n.optional}
+    if project.parcels or any(m.land_lost for h in project.households for m in h.members):
+        kinds |= _required(snaps.social_security)
+    return kinds
+
+
+def _tables_used(
+    project: Project, snaps: Snapshots, subjects: Sequence[SubjectResult]
+) -> tuple[TableRef, ...]:
     """Version-level refs of every table a line cites, plus the required tables of the
-    families that ran (the regime-A bounds checked without a cap line, say)."""
+    families that ran for some subject (the regime-A bounds checked without a cap line, say)."""
     used = {ref.content_hash for s in subjects for line in s.lines for ref in line.refs}
+    applied = _applied_kinds(project, snaps)
     versions: dict[str, TableVersion] = {}
     for family in snaps.all():
-        required = _required(family)
-        ran = not blocked(family)
+        ran = not blocked(family) if family.name != "houses" else True
         for r in family.snapshot.resolutions:
             v = r.version
-            if v is not None and (v.content_hash in used or (ran and r.kind in required)):
+            if v is not None and (v.content_hash in used or (ran and r.kind in applied)):
                 versions.setdefault(v.content_hash, v)
     refs = [v.ref() for v in versions.values()]
     return tuple(sorted(refs, key=lambda r: (r.table_id, r.version)))
@@ -311,6 +329,6 @@ def compute_project(project: Project, store: TableStore, *, strict: bool = False
         notice_date=project.notice_date,
         subjects=tuple(subjects),
         issues=_dedupe(issues),
-        tables=_tables_used(snaps, subjects),
+        tables=_tables_used(project, snaps, subjects),
         library_version=__version__,
     )
