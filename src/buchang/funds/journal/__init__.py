@@ -43,7 +43,7 @@ from buchang.funds.journal.events import (
 from buchang.funds.journal.ledger import AppendResult, JournalCorruptError, Ledger, Receipt, load_view
 from buchang.funds.journal.rejections import Code, Rejection
 from buchang.funds.journal.sqlite import SqliteStore
-from buchang.funds.journal.store import GENESIS_HASH, JournalStore, StoredEntry
+from buchang.funds.journal.store import GENESIS_HASH, JournalStore, StorageError, StoredEntry
 from buchang.funds.journal.verify import (
     Break,
     Checkpoint,
@@ -88,6 +88,7 @@ __all__ = [
     "RevisePaymentList",
     "SqliteStore",
     "StartProject",
+    "StorageError",
     "StoredEntry",
     "VerifyReport",
     "canonical",

@@ -11,6 +11,11 @@
   (:class:`~buchang.funds.journal.rejections.Rejection`) and writes nothing;
 * :meth:`Ledger.append_many` writes a batch in one transaction: all of it or,
   if any command is refused, none of it (every refusal is reported);
+* a storage failure — disk full, the database busy or locked past the busy
+  timeout, an I/O error, even a failed COMMIT — is a refusal too
+  (``STORAGE_FULL`` / ``STORAGE_BUSY`` / ``STORAGE_ERROR``): nothing written,
+  the books in memory undone with it, and the same command ids may simply be
+  resubmitted (if the commit did happen after all, they are recognised);
 * accepted entries are hash-chained: ``hash = SHA-256(prev_hash || body)``
   (see :mod:`buchang.funds.journal.store` and :mod:`buchang.funds.journal.codec`).
 
@@ -37,7 +42,7 @@ from buchang.funds.journal.rejections import Code, Rejection
 from buchang.funds.journal.replay import replay_entry
 from buchang.funds.journal.sqlite import SqliteStore
 from buchang.funds.journal.state import State
-from buchang.funds.journal.store import GENESIS_HASH, JournalStore, StoredEntry
+from buchang.funds.journal.store import GENESIS_HASH, JournalStore, StorageError, StoredEntry
 from buchang.funds.journal.view import JournalView, view_of
 
 #: A command id: 1–128 characters, none of them a quote, backslash or control character.
@@ -173,25 +178,38 @@ class Ledger:
         if not cmds:
             return AppendResult()
         store, state = self._store, self._state
-        with store.write():
-            if store.head() != self._head:
-                self._catch_up()
+        # The mark is taken after catching up; whatever fails after it — the build,
+        # the insert or the COMMIT itself — undoes the batch in memory too, so the
+        # state never runs ahead of what is stored.
+        mark: tuple[int, int] | None = None
+        try:
+            with store.write():
                 if store.head() != self._head:
-                    raise JournalCorruptError(
-                        "the stored head is not the one replayed (truncated?); run verify"
-                    )
-            known = store.by_command_ids({c.command_id for c in cmds})
-            mark = state.mark()
-            try:
+                    self._catch_up()
+                    if store.head() != self._head:
+                        raise JournalCorruptError(
+                            "the stored head is not the one replayed (truncated?); run verify"
+                        )
+                known = store.by_command_ids({c.command_id for c in cmds})
+                mark = state.mark()
                 result, rows = self._build(cmds, known)
+                if not result.ok:
+                    state.rollback(mark)
+                    return result
                 if rows:
                     store.insert(rows)
-            except BaseException:
+        except StorageError as exc:
+            if mark is not None:
                 state.rollback(mark)
-                raise
-            if not result.ok:
+            message = (
+                f"存储失败，未写入任何记录，可用原命令编号重新提交 / storage failed, nothing written; "
+                f"resubmit with the same command ids ({exc.message})"
+            )
+            return AppendResult(rejections=(Rejection(exc.code, message, cmds[0].command_id, 0),))
+        except BaseException:
+            if mark is not None:
                 state.rollback(mark)
-                return result
+            raise
         state.commit()
         if rows:
             self._head = (rows[-1][0], rows[-1][3])

@@ -1,7 +1,8 @@
 """Why the journal refused a command: errors as values with stable codes.
 
 A refused command writes nothing; in a batch (``append_many``) one refusal
-refuses the whole batch (all-or-nothing). Codes that name the same fact as a
+refuses the whole batch (all-or-nothing). A storage failure (``STORAGE_*``)
+refuses the whole batch the same way, as one rejection at index 0. Codes that name the same fact as a
 reconciliation finding (funds.md, "Reconciliation") use the same code.
 """
 
@@ -56,6 +57,10 @@ class Code(StrEnum):
     UNKNOWN_ENTRY = "UNKNOWN_ENTRY"
     CORRECTION_NOT_SUPPORTED = "CORRECTION_NOT_SUPPORTED"
     ALREADY_CORRECTED = "ALREADY_CORRECTED"
+    # storage: the backend failed; nothing was written and the same ids may be resubmitted
+    STORAGE_FULL = "STORAGE_FULL"
+    STORAGE_BUSY = "STORAGE_BUSY"
+    STORAGE_ERROR = "STORAGE_ERROR"
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Final
 from urllib.parse import quote
 
-from buchang.funds.journal.store import GENESIS_HASH, ScanRow, StoredEntry
+from buchang.funds.journal.rejections import Code
+from buchang.funds.journal.store import GENESIS_HASH, ScanRow, StorageError, StoredEntry
 
 FORMAT: Final = "buchang-journal/1"
 
@@ -86,6 +87,26 @@ _COLS: Final = (
 
 def _entry(row: tuple[int, bytes, bytes, bytes, str, str, str, int, int, str]) -> StoredEntry:
     return StoredEntry(*row)
+
+
+_SQLITE_BUSY: Final = 5
+_SQLITE_LOCKED: Final = 6
+_SQLITE_FULL: Final = 13
+
+
+def _storage_code(exc: sqlite3.Error) -> Code:
+    """STORAGE_FULL / STORAGE_BUSY / STORAGE_ERROR from SQLite's (primary) result code."""
+    primary = getattr(exc, "sqlite_errorcode", None)
+    text = str(exc).lower()
+    if primary is not None:
+        primary &= 0xFF
+    if primary == _SQLITE_FULL or (primary is None and "full" in text):
+        return Code.STORAGE_FULL
+    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or (
+        primary is None and ("locked" in text or "busy" in text)
+    ):
+        return Code.STORAGE_BUSY
+    return Code.STORAGE_ERROR
 
 
 class SqliteStore:
@@ -220,13 +241,28 @@ class SqliteStore:
 
     @contextmanager
     def write(self) -> Iterator[None]:
-        self._con.execute("BEGIN IMMEDIATE")
+        # A failed COMMIT (disk full while writing the WAL, an I/O error) may leave
+        # the transaction open, or SQLite may already have rolled it back: roll back
+        # only what is still open, so the store is usable again and the original
+        # error is the one reported.
+        con = self._con
         try:
-            yield
-        except BaseException:
-            self._con.execute("ROLLBACK")
-            raise
-        self._con.execute("COMMIT")
+            if con.in_transaction:  # left open by a ROLLBACK that itself failed: discard it
+                con.execute("ROLLBACK")
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                yield
+                con.execute("COMMIT")
+            except BaseException:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            raise StorageError(_storage_code(exc), str(exc)) from exc
+        except sqlite3.DatabaseError as exc:
+            if type(exc) is not sqlite3.DatabaseError:  # integrity/programming errors are bugs
+                raise
+            raise StorageError(Code.STORAGE_ERROR, str(exc)) from exc
 
     def insert(self, rows: Sequence[tuple[int, bytes, bytes, bytes]]) -> None:
         if not self._con.in_transaction:

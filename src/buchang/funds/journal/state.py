@@ -25,6 +25,10 @@ Invariants (funds.md, "The journal" and "Records"; rejection codes in
   digest the list has had (``REVIEW_DIGEST_UNKNOWN``).
 * Corrections reverse a deposit, payment, review or relocation once; they are
   new entries, never edits (崇明 2025 "锁定后台、留有痕迹").
+
+Refusal messages name accounts masked (:func:`buchang.core.ids.mask`,
+``3105************0001``): they reach logs, terminals and reports, the
+journal itself keeps the full numbers.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, NamedTuple, TypeVar
 
+from buchang.core.ids import mask
 from buchang.funds.journal.events import (
     AgreementTookEffect,
     ApproveAllocation,
@@ -239,7 +244,7 @@ class State:
         if p.account in self.accounts:
             return _reject(
                 Code.ACCOUNT_IN_USE,
-                f"专户{p.account}已属于项目{self.accounts[p.account]} / account is another project's (专户专用)",
+                f"专户{mask(p.account)}已属于项目{self.accounts[p.account]} / account is another project's (专户专用)",
             )
         pid = p.project_id
         self._put(self.projects, pid, p)
@@ -281,7 +286,7 @@ class State:
             ):
                 return _reject(
                     Code.CROSS_PROJECT_TRANSFER,
-                    f"来自账户{ev.counterparty_account}的资金调剂无相符的审批{ev.allocation_no or '(无)'} / "
+                    f"来自账户{mask(ev.counterparty_account)}的资金调剂无相符的审批{ev.allocation_no or '(无)'} / "
                     "inter-project transfer without a matching allocation approval (调剂审批)",
                 )
             self._add(self.allocation_used, ev.allocation_no, ev.amount_fen)
@@ -546,7 +551,7 @@ class State:
         if amount > balance:
             return _reject(
                 Code.ACCOUNT_OVERDRAWN,
-                f"专户{p.account}可用余额{balance}分不足以支付{amount}分 / beyond the available balance",
+                f"专户{mask(p.account)}可用余额{balance}分不足以支付{amount}分 / beyond the available balance",
             )
         self._put(self.balance, pid, balance - amount)
         self._add(self.line_paid, (pl.list_no, line.line_no), amount)

@@ -22,8 +22,27 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Final, Protocol
 
+from buchang.funds.journal.rejections import Code
+
 #: ``prev_hash`` of entry 1.
 GENESIS_HASH: Final = bytes(32)
+
+
+class StorageError(Exception):
+    """The backend failed inside :meth:`JournalStore.write` (disk full, database
+    busy or locked, an I/O error); the transaction was rolled back, nothing was
+    written. The ledger turns it into a rejection with :attr:`code` (errors are
+    values); the command ids may be resubmitted as they are.
+
+    Attributes:
+        code: ``Code.STORAGE_FULL``, ``Code.STORAGE_BUSY`` or ``Code.STORAGE_ERROR``.
+        message: the backend's own words.
+    """
+
+    def __init__(self, code: Code, message: str) -> None:
+        super().__init__(f"[{code.value}] {message}")
+        self.code = code
+        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +99,12 @@ class JournalStore(Protocol):
         ...
 
     def write(self) -> AbstractContextManager[None]:
-        """An exclusive write transaction: commit on normal exit, roll back on error."""
+        """An exclusive write transaction: commit on normal exit, roll back on error.
+
+        A backend failure (taking the lock, reading, inserting or committing)
+        rolls back and raises :class:`StorageError`; after it the store is
+        usable again (no transaction left open).
+        """
         ...
 
     def insert(self, rows: Sequence[tuple[int, bytes, bytes, bytes]]) -> None:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -186,35 +187,54 @@ class Checkpoint:
 
     @classmethod
     def from_json(cls, text: str) -> Checkpoint:
-        """Parse :meth:`to_json` output; :class:`CodecError` if malformed."""
+        """Parse :meth:`to_json` output; :class:`CodecError` if malformed.
+
+        Counts and amounts must be JSON integers (a float or a boolean is refused,
+        never truncated), ``seq`` non-negative and equal to the totals' seq, and
+        ``head_hash`` 64 lower-case hex digits: a checkpoint that proves nothing
+        is refused rather than trusted.
+        """
         try:
             obj = json.loads(text)
             if obj.get("format") != CHECKPOINT_FORMAT:
                 raise CodecError(f"not a {CHECKPOINT_FORMAT} file")
             t = obj["totals"]
             totals = ControlTotals(
-                seq=int(t["seq"]),
-                entries_by_type=tuple(sorted((str(k), int(v)) for k, v in t["entries_by_type"].items())),
+                seq=_whole(t["seq"]),
+                entries_by_type=tuple(sorted((str(k), _whole(v)) for k, v in t["entries_by_type"].items())),
                 projects=tuple(
                     ProjectTotals(
                         str(p["project_id"]),
-                        int(p["entries"]),
-                        int(p["deposits_fen"]),
-                        int(p["payments_fen"]),
-                        int(p["corrections_fen"]),
-                        int(p["balance_fen"]),
+                        _whole(p["entries"]),
+                        _whole(p["deposits_fen"]),
+                        _whole(p["payments_fen"]),
+                        _whole(p["corrections_fen"]),
+                        _whole(p["balance_fen"]),
                     )
                     for p in t["projects"]
                 ),
             )
             derived = (totals.deposits_fen, totals.payments_fen, totals.balance_fen)
-            if derived != (int(t["deposits_fen"]), int(t["payments_fen"]), int(t["balance_fen"])):
+            if derived != (_whole(t["deposits_fen"]), _whole(t["payments_fen"]), _whole(t["balance_fen"])):
                 raise CodecError("totals: the sums disagree with the per-project totals")
-            return cls(
-                str(obj["journal_id"]), int(obj["seq"]), str(obj["head_hash"]), totals, str(obj["created_at"])
-            )
+            seq, head_hash = _whole(obj["seq"]), obj["head_hash"]
+            if seq < 0 or totals.seq != seq:
+                raise CodecError(f"seq: {seq} is negative or differs from the totals' seq {totals.seq}")
+            if not isinstance(head_hash, str) or not _HEX64.fullmatch(head_hash):
+                raise CodecError("head_hash: expected 64 lower-case hex digits")
+            return cls(str(obj["journal_id"]), seq, head_hash, totals, str(obj["created_at"]))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise CodecError(f"malformed checkpoint: {exc}") from exc
+
+
+_HEX64: Final = re.compile(r"[0-9a-f]{64}")
+
+
+def _whole(value: Any) -> int:
+    """A JSON integer (counts, seqs and fen are never floats or booleans)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise CodecError(f"expected an integer, got {value!r}")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
