@@ -1,0 +1,1 @@
+"""Vectorised kernels, one per rule family of :mod:`buchang.rules` (see :mod:`.common`)."""
