@@ -38,8 +38,8 @@ from buchang.rules.social_security import (
     check_quota,
     compute_household_social_security,
 )
-from buchang.tables.model import Status, TableRef, TableVersion
-from buchang.tables.store import TableStore
+from buchang.tables.model import TableRef, TableVersion
+from buchang.tables.store import TableStore, not_official_issues
 
 HouseholdRule = Callable[[Project, Household, Snapshot], tuple[list[Line], list[Issue]]]
 
@@ -125,21 +125,7 @@ def _relevant_issues(family: Family, lines: Iterable[Line]) -> list[Issue]:
 def _not_official(lines: Iterable[Line]) -> list[Issue]:
     """A TABLE_NOT_OFFICIAL warning for every non-official table a line cites (a safety net:
     resolution issues normally carry it already; the text is then identical)."""
-    seen: dict[tuple[str, str], TableRef] = {}
-    for line in lines:
-        for ref in line.refs:
-            if ref.status is not Status.OFFICIAL:
-                seen.setdefault((ref.table_id, ref.version), ref)
-    return [
-        Issue(
-            "TABLE_NOT_OFFICIAL",
-            f"{ref.table_id}@{ref.version} figures are {ref.status.value}"
-            + ("（示例数据，非官方标准）" if ref.status is Status.ILLUSTRATIVE else "（转引，未核对原文）"),
-            Severity.WARNING,
-            Location(key=f"{ref.table_id}@{ref.version}"),
-        )
-        for ref in seen.values()
-    ]
+    return not_official_issues(ref for line in lines for ref in line.refs)
 
 
 def _dedupe(issues: Iterable[Issue]) -> tuple[Issue, ...]:

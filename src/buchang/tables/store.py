@@ -24,7 +24,7 @@ from pathlib import Path
 
 from buchang.core.errors import Issue, Location, Severity
 from buchang.tables.loader import load_jurisdictions, load_table_file, table_files
-from buchang.tables.model import Jurisdiction, Status, Table, TableVersion
+from buchang.tables.model import Jurisdiction, Status, Table, TableRef, TableVersion
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,19 +147,7 @@ class TableStore:
                     )
                 )
             if version.status is not Status.OFFICIAL:
-                issues.append(
-                    Issue(
-                        "TABLE_NOT_OFFICIAL",
-                        f"{table.table_id}@{version.version} figures are {version.status.value}"
-                        + (
-                            "（示例数据，非官方标准）"
-                            if version.status is Status.ILLUSTRATIVE
-                            else "（转引，未核对原文）"
-                        ),
-                        Severity.WARNING,
-                        tloc,
-                    )
-                )
+                issues.append(not_official_issue(table.table_id, version.version, version.status, tloc))
             return Resolution(kind, jurisdiction, on, version, code, level, chain, tuple(issues))
         issues.append(
             Issue(
@@ -169,6 +157,29 @@ class TableStore:
             )
         )
         return Resolution(kind, jurisdiction, on, None, None, None, chain, tuple(issues))
+
+
+def not_official_issue(table_id: str, version: str, status: Status, location: Location) -> Issue:
+    """The ``TABLE_NOT_OFFICIAL`` warning every output computed from such a table carries."""
+    return Issue(
+        "TABLE_NOT_OFFICIAL",
+        f"{table_id}@{version} figures are {status.value}"
+        + ("（示例数据，非官方标准）" if status is Status.ILLUSTRATIVE else "（转引，未核对原文）"),
+        Severity.WARNING,
+        location,
+    )
+
+
+def not_official_issues(refs: Iterable[TableRef]) -> list[Issue]:
+    """One ``TABLE_NOT_OFFICIAL`` warning per non-official table version the refs cite."""
+    seen: dict[tuple[str, str], TableRef] = {}
+    for ref in refs:
+        if ref.status is not Status.OFFICIAL:
+            seen.setdefault((ref.table_id, ref.version), ref)
+    return [
+        not_official_issue(r.table_id, r.version, r.status, Location(key=f"{r.table_id}@{r.version}"))
+        for r in seen.values()
+    ]
 
 
 def default_tables_dir() -> Path:

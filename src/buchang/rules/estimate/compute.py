@@ -47,12 +47,12 @@ from decimal import Decimal
 from fractions import Fraction
 
 from buchang import __version__
-from buchang.core.errors import Issue, Location, Severity
+from buchang.core.errors import Issue, Severity
 from buchang.rules.engine import resolve_families
 from buchang.rules.inputs import Collective, Parcel, Project
 from buchang.rules.snapshot import resolve_snapshot
-from buchang.tables.model import Status, TableRef, TableVersion
-from buchang.tables.store import TableStore
+from buchang.tables.model import TableVersion
+from buchang.tables.store import TableStore, not_official_issues
 
 from .common import ESTIMATE_NEEDS, KIND_WORKING_COSTS, Context, est_issue, owner_of
 from .costs import working_cost_lines
@@ -179,23 +179,6 @@ def _table_issues(ctx: Context, used: set[str]) -> list[Issue]:
     return out
 
 
-def _not_official(refs: Iterable[TableRef]) -> list[Issue]:
-    seen: dict[tuple[str, str], TableRef] = {}
-    for ref in refs:
-        if ref.status is not Status.OFFICIAL:
-            seen.setdefault((ref.table_id, ref.version), ref)
-    return [
-        Issue(
-            "TABLE_NOT_OFFICIAL",
-            f"{ref.table_id}@{ref.version} figures are {ref.status.value}"
-            + ("（示例数据，非官方标准）" if ref.status is Status.ILLUSTRATIVE else "（转引，未核对原文）"),
-            Severity.WARNING,
-            Location(key=f"{ref.table_id}@{ref.version}"),
-        )
-        for ref in seen.values()
-    ]
-
-
 def _scenario(
     ctx: Context, fixed: list[EstimateLine], share: Decimal, months: int
 ) -> tuple[ScenarioEstimate, list[Issue]]:
@@ -273,7 +256,11 @@ def estimate(inputs: EstimateInputs, store: TableStore, *, strict: bool = False)
     used = {ref.content_hash for line in all_lines for ref in line.refs}
     versions = _resolved(ctx)
     tables = sorted((versions[h].ref() for h in used if h in versions), key=lambda r: (r.table_id, r.version))
-    issues = _table_issues(ctx, used) + issues + _not_official(ref for line in all_lines for ref in line.refs)
+    issues = (
+        _table_issues(ctx, used)
+        + issues
+        + not_official_issues(ref for line in all_lines for ref in line.refs)
+    )
     return Estimate(
         project_id=inputs.project_id,
         name=inputs.name,
