@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -85,24 +86,30 @@ def test_check_id_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert (data[1]["valid"], data[1]["severity"], data[1]["code"]) == (True, "warning", "BANK_LUHN")
 
 
-def test_demo(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo"]) == 0
+def test_demo(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
     out = capsys.readouterr().out
-    assert "cn.land.regime_a_bounds" in out  # the list
-    assert "answered by 适用级别: 100000 中华人民共和国 (national)" in out  # the resolution
+    assert "张标准表" in out and "tables" in out  # the count, not the long list
+    assert "cn.land.regime_a_bounds" in out  # the resolution example
+    assert "answered by 适用级别: 100000 中华人民共和国 (national)" in out
     assert "第四十七条" in out and "全国人民代表大会常务委员会" in out  # its citation
     assert "107000.53  壹拾万柒仟元零伍角叁分" in out  # the amount
 
 
-def test_run_demo_is_a_function() -> None:
+def test_run_demo_is_a_function(tmp_path: Path) -> None:
     out = io.StringIO()
     # After the regime-A table ends (2019-12-31) the lookup only warns.
-    assert run_demo(out, on=date(2020, 6, 1), amount="1680.32") == 0
+    assert run_demo(out, folder=tmp_path / "a", on=date(2020, 6, 1), amount="1680.32") == 0
     text = out.getvalue()
     assert "DATE_AFTER_EFFECTIVE_TO" in text
     assert "1680.32  壹仟陆佰捌拾元零叁角贰分" in text
-    assert run_demo(io.StringIO(), on=date(1990, 1, 1)) == 1  # before the first version: error
-    assert run_demo(io.StringIO(), amount="abc") == 1
+    # Not as expected → exit 1, and the reason is named at the end.
+    out = io.StringIO()
+    assert run_demo(out, folder=tmp_path / "b", on=date(1990, 1, 1)) == 1  # before the first version
+    assert "resolution of land.regime_a_bounds failed" in out.getvalue()
+    out = io.StringIO()
+    assert run_demo(out, folder=tmp_path / "c", amount="abc") == 1
+    assert "amount 'abc' is not an amount" in out.getvalue()
 
 
 def test_help_and_usage(capsys: pytest.CaptureFixture[str]) -> None:

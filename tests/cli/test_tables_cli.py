@@ -255,5 +255,5 @@ def test_validate_ambiguous(capsys: pytest.CaptureFixture[str], user_dir: Path) 
 def test_validate_nothing_to_validate(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["tables", "validate", str(tmp_path)]) == 1
     assert "no .yaml table files" in capsys.readouterr().err
-    assert main(["tables", "validate", str(tmp_path / "missing")]) == 1
-    assert "[UNREADABLE]" in capsys.readouterr().out
+    assert main(["tables", "validate", str(tmp_path / "missing")]) == 2  # no such path: usage
+    assert "no such file or folder" in capsys.readouterr().err

@@ -41,7 +41,7 @@ def books(tmp_path: Path) -> Path:
 
 
 def test_init_append_verify(books: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run("ledger", "init", str(books)) == 1  # exists
+    assert run("ledger", "init", str(books)) == 2  # exists: refused, a usage error (cli/usage.py)
     pays = write_jsonl(tmp_path / "pay.jsonl", [encode_command(pay("p1", 400_000))])
     capsys.readouterr()
     assert run("ledger", "append", str(books), str(pays), "--json") == 0

@@ -146,8 +146,8 @@ def test_banner_only_for_non_official_tables(tmp_path: Path) -> None:
     assert estimate_cmd.banner_text(official) == "" and estimate_cmd.banner_lines(official) == []
 
 
-def test_report_into_a_missing_folder_exits_1(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert run(str(EXAMPLE), "-o", str(tmp_path / "nope" / "e.xlsx")) == 1
+def test_report_into_a_missing_folder_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert run(str(EXAMPLE), "-o", str(tmp_path / "nope" / "e.xlsx")) == 2  # no such folder: usage
     assert "nope" in capsys.readouterr().err
 
 

@@ -19,6 +19,8 @@ import json
 import sys
 from typing import Any
 
+from buchang.cli.progress import Progress
+from buchang.cli.usage import missing_inputs
 from buchang.io.audit import audit_workbook
 
 
@@ -53,7 +55,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    report = audit_workbook(args.result, inputs=args.inputs, tables=args.tables)
+    refused = missing_inputs("audit", args.result, args.inputs)
+    if refused:
+        return refused
+    with Progress.for_args(args) as progress, progress.stage(f"审计 / audit {args.result}"):
+        report = audit_workbook(args.result, inputs=args.inputs, tables=args.tables)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
         return 0 if report.ok else 1

@@ -15,7 +15,7 @@ from buchang.core.ids import (
     check_resident_id,
     guess_and_check,
 )
-from buchang.core.money import uppercase
+from buchang.core.money import to_fen, uppercase
 
 _CHECKS = {
     "id": check_resident_id,
@@ -33,6 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("amounts", nargs="+", metavar="AMOUNT", help="金额（元） / amount in yuan, e.g. 107000.53")
+    p.add_argument("--json", action="store_true", help="输出JSON / machine-readable output")
     p.set_defaults(func=run_uppercase)
 
     c = sub.add_parser(
@@ -56,14 +57,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run_uppercase(args: argparse.Namespace) -> int:
     status = 0
+    rows: list[dict[str, Any]] = []
     for text in args.amounts:
         try:
             words = uppercase(text)
         except (ValueError, TypeError) as exc:
-            print(f"buchang uppercase: {text}: {exc}", file=sys.stderr)
+            rows.append({"amount": text, "fen": None, "words": None, "error": str(exc)})
+            if not args.json:
+                print(f"buchang uppercase: {text}: {exc}", file=sys.stderr)
             status = 1
             continue
-        print(f"{text}  {words}")
+        rows.append({"amount": text, "fen": to_fen(text), "words": words, "error": None})
+        if not args.json:
+            print(f"{text}  {words}")
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
     return status
 
 

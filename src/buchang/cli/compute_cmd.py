@@ -3,7 +3,8 @@
 Prints the total of every collective and household, the project total (in
 figures and 大写), a banner when any table used is not official, the issues,
 and the explanation of one household (``--explain ID``; the first household
-by default). ``--json OUT`` writes the full result (lossless JSON).
+by default). ``--json FILE`` writes the full result (lossless JSON,
+``buchang.result/1``); ``--json`` alone prints it on stdout instead of the text.
 Exit codes: 0 ok (warnings allowed) · 1 error issues or invalid input.
 """
 
@@ -14,13 +15,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from buchang.cli.progress import Progress
 from buchang.cli.report_cmd import write_compute_outputs
+from buchang.cli.usage import missing_inputs, missing_output_folders
 from buchang.core.errors import Issue
 from buchang.core.money import format_yuan, from_fen, uppercase
+from buchang.io.atomic import write_text_atomic
 from buchang.io.audit import read_inputs
 from buchang.rules.engine import compute_project
 from buchang.rules.explain import banner, explain
-from buchang.rules.io import write_result
+from buchang.rules.io import result_to_json
 from buchang.rules.lines import ProjectResult, SubjectKind
 from buchang.tables.store import load_tables
 
@@ -55,7 +59,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         default=[],
         help="附加标准表目录（覆盖同名内置表） / extra table folder (overrides shipped tables of the same id)",
     )
-    p.add_argument("--json", metavar="OUT", help="结果写入JSON文件 / write the result as JSON")
+    p.add_argument(
+        "--json",
+        nargs="?",
+        const="-",
+        metavar="FILE",
+        help="无损JSON结果写入FILE；不给FILE则输出到标准输出（不再打印文字） / the result as lossless JSON "
+        "to FILE, or to stdout (instead of the text) when FILE is not given",
+    )
     p.add_argument("--explain", metavar="HOUSEHOLD_ID", help="解释该户（默认第一户） / household to explain")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="解释语言 / explanation language")
     p.set_defaults(func=run_compute)
@@ -94,36 +105,52 @@ def summary(result: ProjectResult, lang: str = "zh") -> str:
 
 
 def run_compute(args: argparse.Namespace) -> int:
+    machine = args.json == "-"
     store, load_issues = load_tables(*args.tables)
     load_errors = [i for i in load_issues if i.is_error]
     if load_errors:
         print("buchang compute: 标准表有错误 / table errors (those tables are left out):", file=sys.stderr)
         _print_issues(load_errors, sys.stderr)
     source = Path(args.project)
-    for target in (args.output, args.csv):
-        if target and not Path(target).parent.is_dir():
-            print(f"buchang compute: 输出目录不存在 / no such folder: {Path(target).parent}", file=sys.stderr)
-            return 2
-    project, issues, locations = read_inputs(source)
-    if project is None:
-        print(
-            f"buchang compute: {source}: 输入无效，未写任何文件 / invalid input, nothing written:",
-            file=sys.stderr,
-        )
-        _print_issues([i for i in issues if i.is_error] or issues, sys.stderr)
+    refused = missing_inputs("compute", source) or missing_output_folders(
+        "compute", args.output, args.csv, None if machine else args.json
+    )
+    if refused:
+        return refused
+    with Progress.for_args(args) as progress:
+        with progress.stage(f"导入 / import {source.name}"):
+            project, issues, locations = read_inputs(source)
+        if project is None:
+            progress.close()
+            print(
+                f"buchang compute: {source}: 输入无效，未写任何文件 / invalid input, nothing written:",
+                file=sys.stderr,
+            )
+            _print_issues([i for i in issues if i.is_error] or issues, sys.stderr)
+            return 1
+        with progress.stage(f"计算 / compute {len(project.households)} 户 households"):
+            result = compute_project(project, store)
+        if args.output:
+            with progress.stage(f"写报表 / write {Path(args.output).name}"):
+                written = write_compute_outputs(
+                    result,
+                    project,
+                    source,
+                    Path(args.output),
+                    csv=args.csv,
+                    mask=args.mask,
+                    issues=issues,
+                    locations=locations,
+                )
+            if not written:
+                return 1
+    failed = bool(load_errors) or any(i.is_error for i in result.issues)
+    if args.explain and not any(s.subject_id == args.explain for s in result.subjects):
+        print(f"buchang compute: no household or collective '{args.explain}'", file=sys.stderr)
         return 1
-    result = compute_project(project, store)
-    if args.output and not write_compute_outputs(
-        result,
-        project,
-        source,
-        Path(args.output),
-        csv=args.csv,
-        mask=args.mask,
-        issues=issues,
-        locations=locations,
-    ):
-        return 1
+    if machine:
+        print(result_to_json(result))
+        return 1 if failed else 0
     top = banner(result, args.lang)
     if top:
         print(top)
@@ -137,15 +164,16 @@ def run_compute(args: argparse.Namespace) -> int:
     chosen = households[0] if households else (result.subjects[0] if result.subjects else None)
     if args.explain:
         chosen = next((s for s in result.subjects if s.subject_id == args.explain), None)
-        if chosen is None:
-            print(f"buchang compute: no household or collective '{args.explain}'", file=sys.stderr)
-            return 1
     if chosen is not None:
         print()
         print(explain(chosen, args.lang))
     if args.json:
-        write_result(result, args.json)
+        try:  # all or nothing: never a partial result file
+            write_text_atomic(args.json, result_to_json(result) + "\n")
+        except OSError as exc:
+            print(f"buchang compute: 无法写出 / cannot write {args.json}: {exc}", file=sys.stderr)
+            return 1
         print(f"\n→ {args.json}")
     if args.output:
         print(f"→ {args.output}" + (f"\n→ {args.csv}" if args.csv else ""))
-    return 1 if load_errors or any(i.is_error for i in result.issues) else 0
+    return 1 if failed else 0

@@ -9,7 +9,7 @@ and the amount to deposit (the high figure by default, ``--scenario``), a
 banner first when a table used is not official, then the issues.
 ``-o ESTIMATE.xlsx`` writes the report workbook (summary, the lines of each
 scenario with their arithmetic and citations, the tables, the issues);
-``--json OUT`` the lossless JSON. Exit codes: 0 ok (warnings allowed) · 1
+``--json FILE`` the lossless JSON (``--json`` alone: on stdout instead of the text). Exit codes: 0 ok (warnings allowed) · 1
 error issues or invalid input.
 """
 
@@ -24,6 +24,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from buchang.cli.usage import missing_inputs, missing_output_folders
 from buchang.core.errors import Issue, Location, Severity
 from buchang.core.money import format_yuan, from_fen, round_fraction, round_half_up_int, uppercase
 from buchang.rules.common import num_text
@@ -75,7 +76,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "input", metavar="INPUT", help="测算输入（YAML、JSON或xlsx） / estimate input (.yaml, .json or .xlsx)"
     )
     p.add_argument("-o", "--output", metavar="ESTIMATE.xlsx", help="测算报告写入xlsx / write the xlsx report")
-    p.add_argument("--json", metavar="OUT", help="测算结果写入JSON文件 / write the estimate as JSON")
+    p.add_argument(
+        "--json",
+        nargs="?",
+        const="-",
+        metavar="FILE",
+        help="测算结果JSON写入FILE；不给FILE则输出到标准输出（不再打印文字） / the estimate as JSON to FILE, "
+        "or to stdout (instead of the text) when FILE is not given",
+    )
     p.add_argument(
         "--tables",
         metavar="DIR",
@@ -468,6 +476,12 @@ def write_report(est: Estimate, path: Path, scenario: Scenario = Scenario.HIGH) 
 
 
 def run_estimate(args: argparse.Namespace) -> int:
+    json_file = args.json if args.json not in (None, "-") else None
+    refused = missing_inputs("estimate", args.input) or missing_output_folders(
+        "estimate", args.output, json_file
+    )
+    if refused:
+        return refused
     store, load_issues = load_tables(*args.tables)
     load_errors = [i for i in load_issues if i.is_error]
     if load_errors:
@@ -482,6 +496,16 @@ def run_estimate(args: argparse.Namespace) -> int:
     if issues:
         est = est.model_copy(update={"issues": (*issues, *est.issues)})
     scenario = Scenario(args.scenario)
+    failed = bool(load_errors) or est.has_errors
+    if args.json == "-":
+        if args.output:
+            try:
+                write_report(est, Path(args.output), scenario)
+            except OSError as exc:
+                print(f"buchang estimate: {args.output}: {exc}", file=sys.stderr)
+                return 1
+        print(estimate_to_json(est))
+        return 1 if failed else 0
     top = banner_lines(est)
     if top:
         print("\n".join(top))

@@ -13,6 +13,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from buchang.cli.progress import Progress
+from buchang.cli.usage import missing_inputs, missing_output_folders
 from buchang.core.errors import Severity, has_errors
 from buchang.io.cells import CellOptions
 from buchang.io.dispatch import import_kind, to_json
@@ -59,10 +61,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    refused = missing_inputs("import", *args.files) or missing_output_folders("import", args.output)
+    if refused:
+        return refused
     limits = Limits(max_entries=args.max_entries, max_total_bytes=args.max_bytes, max_ratio=args.max_ratio)
-    value, issues = import_kind(
-        args.kind, args.files, engine=args.engine, limits=limits, options=CellOptions()
-    )
+    names = ", ".join(Path(f).name for f in args.files)
+    with Progress.for_args(args) as progress, progress.stage(f"导入校验 / import {names}"):
+        value, issues = import_kind(
+            args.kind, args.files, engine=args.engine, limits=limits, options=CellOptions()
+        )
     failed = has_errors(issues)
     if args.json:
         print(

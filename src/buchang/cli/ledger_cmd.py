@@ -27,6 +27,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from buchang.cli.progress import Progress
 from buchang.core.errors import Issue, Location
 from buchang.funds.journal import (
     Checkpoint,
@@ -51,22 +52,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lsub = p.add_subparsers(title="子命令 subcommands", metavar="SUBCOMMAND")
 
     init = lsub.add_parser("init", help="新建账簿文件 / create a new journal file")
-    init.add_argument("path", type=Path, metavar="PATH")
+    init.add_argument("path", type=Path, metavar="PATH", help="新账簿文件 / the new journal file (SQLite)")
     init.set_defaults(func=run_init)
 
     app = lsub.add_parser(
         "append",
         help="追加命令（JSON Lines，全部或全不） / append commands from a JSON-lines file, all or nothing",
     )
-    app.add_argument("path", type=Path, metavar="PATH")
-    app.add_argument("commands", type=Path, metavar="COMMANDS.jsonl")
+    app.add_argument("path", type=Path, metavar="PATH", help="账簿文件（SQLite） / the journal file (SQLite)")
+    app.add_argument(
+        "commands",
+        type=Path,
+        metavar="COMMANDS.jsonl",
+        help="命令文件，每行一条JSON / one JSON command per line",
+    )
     app.add_argument("--json", action="store_true", help="JSON 输出 / JSON output")
     app.set_defaults(func=run_append)
 
     ver = lsub.add_parser(
         "verify", help="校验哈希链、余额与控制总数 / verify chain, balances and control totals"
     )
-    ver.add_argument("path", type=Path, metavar="PATH")
+    ver.add_argument("path", type=Path, metavar="PATH", help="账簿文件（SQLite） / the journal file (SQLite)")
     ver.add_argument(
         "--against", type=Path, metavar="CHECKPOINT.json", help="对照检查点 / check against a checkpoint"
     )
@@ -75,8 +81,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ver.set_defaults(func=run_verify)
 
     cp = lsub.add_parser("checkpoint", help="导出检查点 / export a checkpoint (seq, head hash, totals)")
-    cp.add_argument("path", type=Path, metavar="PATH")
-    cp.add_argument("-o", "--output", type=Path, required=True, metavar="CHECKPOINT.json")
+    cp.add_argument("path", type=Path, metavar="PATH", help="账簿文件（SQLite） / the journal file (SQLite)")
+    cp.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="CHECKPOINT.json",
+        help="检查点文件 / checkpoint file",
+    )
     cp.set_defaults(func=run_checkpoint)
 
     p.set_defaults(func=lambda _args: _usage(p))
@@ -95,7 +108,7 @@ def _error(message: str, code: int = 2) -> int:
 def run_init(args: argparse.Namespace) -> int:
     path: Path = args.path
     if path.exists():
-        return _error(f"{path}: 文件已存在 / already exists", 1)
+        return _error(f"{path}: 文件已存在，不覆盖 / already exists, not overwritten")
     Ledger.create(path).close()
     print(f"已创建账簿 / created journal {path}")
     return 0
@@ -135,7 +148,11 @@ def run_append(args: argparse.Namespace) -> int:
     out: dict[str, Any] = {"ok": False, "entries": [], "rejections": []}
     if not issues:
         try:
-            with Ledger.open(path) as led:
+            with (
+                Progress.for_args(args) as progress,
+                progress.stage(f"追加 / append {len(commands)} commands"),
+                Ledger.open(path) as led,
+            ):
                 result = led.append_many(commands)
         except (JournalCorruptError, sqlite3.DatabaseError) as exc:
             return _error(f"{path}: 账簿无法重放，请运行 verify / journal cannot be replayed ({exc})", 1)
@@ -206,7 +223,8 @@ def run_verify(args: argparse.Namespace) -> int:
             against = Checkpoint.from_json(Path(args.against).read_text(encoding="utf-8"))
         except (OSError, CodecError) as exc:
             return _error(f"{args.against}: 检查点无法读取 / unreadable checkpoint: {exc}")
-    report = verify(path, against=against, deep=args.deep)
+    with Progress.for_args(args) as progress, progress.stage(f"校验 / verify {path.name}"):
+        report = verify(path, against=against, deep=args.deep)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -1,8 +1,10 @@
 """``buchang reconcile FOLDER``: reconcile a folder of CSV files (funds.md, "Reconciliation").
 
+按清单、审核记录与专户流水对账，列出控制总数与按代码计数的发现。
+
 Reads the files described in :mod:`buchang.funds.csvio`, reconciles, prints the
-control totals and the findings counted by code, and optionally writes the
-full report as JSON. Exit code: 0 clean (warnings allowed), 1 when any
+control totals and the findings counted by code; ``--json FILE`` also writes the
+full report as JSON, ``--json`` alone prints it on stdout instead of the text. Exit code: 0 clean (warnings allowed), 1 when any
 error-severity finding or invalid input, 2 for a usage error.
 """
 
@@ -11,14 +13,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from buchang.cli.progress import Progress
 from buchang.core.money import format_yuan, to_fen
-from buchang.funds.csvio import read_folder
+from buchang.funds.csvio import CsvData, read_folder
 from buchang.funds.reconcile import DEFAULT_WINDOW_DAYS, ReconcileReport, reconcile
 from buchang.funds.records import ReviewConfig
+from buchang.io.atomic import write_text_atomic
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -29,30 +34,43 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "reconcile",
         help="对账：清单、审核与专户流水 / reconcile payment lists, reviews and the account statement",
         description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "folder",
         type=Path,
-        help="folder with projects.csv, agreements.csv, lists.csv, reviews.csv, "
+        help="CSV目录 / folder with projects.csv, agreements.csv, lists.csv, reviews.csv, "
         "statement.csv [, allocations.csv, relocations.csv]",
     )
     p.add_argument(
-        "--as-of", required=True, help="as-of date, YYYY-MM-DD (lines due before it and unpaid are overdue)"
+        "--as-of",
+        required=True,
+        help="对账基准日 / as-of date, YYYY-MM-DD (lines due before it and unpaid are overdue)",
     )
-    p.add_argument("--tolerance", default="0", help="amount tolerance in yuan, decimal text (default 0)")
+    p.add_argument(
+        "--tolerance", default="0", help="金额容差（元） / amount tolerance in yuan, decimal text (default 0)"
+    )
     p.add_argument(
         "--window",
         type=int,
         default=DEFAULT_WINDOW_DAYS,
-        help=f"days between due date and payment for account matching (default {DEFAULT_WINDOW_DAYS})",
+        help=f"账号+金额匹配的天数窗口 / days between due date and payment for account matching "
+        f"(default {DEFAULT_WINDOW_DAYS})",
     )
     p.add_argument(
         "--limits",
         default="",
-        help="authority limit per review level in yuan, comma-separated, 'none' for no limit "
-        "(e.g. none,none,500000,none)",
+        help="各级审核权限（元，逗号分隔，none为不限） / authority limit per review level in yuan, "
+        "comma-separated, 'none' for no limit (e.g. none,none,500000,none)",
     )
-    p.add_argument("--json", type=Path, metavar="REPORT.json", help="write the full report as JSON")
+    p.add_argument(
+        "--json",
+        nargs="?",
+        const="-",
+        metavar="FILE",
+        help="完整对账结果JSON写入FILE；不给FILE则输出到标准输出（不再打印文字） / the full report as JSON "
+        "to FILE, or to stdout (instead of the text) when FILE is not given",
+    )
     p.set_defaults(func=run)
 
 
@@ -88,11 +106,48 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     folder: Path = args.folder
     if not folder.is_dir():
         return _usage(f"not a folder: {folder}", err)
+    if args.json not in (None, "-") and not Path(args.json).parent.is_dir():
+        return _usage(f"no such folder for --json: {Path(args.json).parent}", err)
 
-    data, opening = read_folder(folder)
+    with Progress.for_args(args) as progress:
+        with progress.stage(f"读取 / read {folder.name}"):
+            data, opening = read_folder(folder)
+        counts = Counter(p.project_id for p in data.projects)
+        twice = sorted(pid for pid, n in counts.items() if n > 1)
+        if twice:  # reconcile() indexes projects by id and cannot take a repeated one
+            progress.close()
+            for pid in twice:
+                print(
+                    f"{folder / 'projects.csv'}: [CSV_DUPLICATE_PROJECT] 项目重复 / project repeated: {pid}",
+                    file=err,
+                )
+            return EXIT_FINDINGS
+        with progress.stage("对账 / reconcile"):
+            report = _reconcile(data, opening, as_of, tolerance, args.window, config)
     for issue in data.issues:
         print(str(issue), file=err)
-    report = reconcile(
+    for issue in report.issues:
+        print(str(issue), file=err)
+    body = report.to_dict()
+    body["input_issues"] = [i.to_dict() for i in data.issues]
+    if args.json == "-":
+        print(json.dumps(body, ensure_ascii=False, indent=1), file=out)
+    else:
+        print_summary(report, out)
+        if args.json is not None:
+            try:  # all or nothing: never a partial report
+                write_text_atomic(args.json, json.dumps(body, ensure_ascii=False, indent=1))
+            except OSError as exc:
+                print(f"buchang reconcile: 无法写出 / cannot write {args.json}: {exc}", file=err)
+                return EXIT_FINDINGS
+    bad_input = any(i.is_error for i in data.issues)
+    return EXIT_FINDINGS if bad_input or report.has_errors else EXIT_CLEAN
+
+
+def _reconcile(
+    data: CsvData, opening: dict[str, int], as_of: date, tolerance: int, window: int, config: ReviewConfig
+) -> ReconcileReport:
+    return reconcile(
         data.projects,
         data.agreements,
         data.lists,
@@ -102,19 +157,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         data.relocations,
         as_of=as_of,
         tolerance_fen=tolerance,
-        window_days=args.window,
+        window_days=window,
         review_config=config,
         opening_fen=opening,
     )
-    for issue in report.issues:
-        print(str(issue), file=err)
-    print_summary(report, out)
-    if args.json is not None:
-        body = report.to_dict()
-        body["input_issues"] = [i.to_dict() for i in data.issues]
-        args.json.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
-    bad_input = any(i.is_error for i in data.issues)
-    return EXIT_FINDINGS if bad_input or report.has_errors else EXIT_CLEAN
 
 
 def print_summary(report: ReconcileReport, out: TextIO) -> None:

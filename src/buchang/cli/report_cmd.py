@@ -24,6 +24,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from buchang.cli.progress import Progress
+from buchang.cli.usage import missing_inputs, missing_output_folders
 from buchang.core.errors import Issue, Location
 from buchang.core.money import format_yuan, from_fen, uppercase
 from buchang.io.audit import read_inputs
@@ -135,7 +137,11 @@ def write_compute_outputs(
             mask=mask,
         )
         if csv:
-            write_compute_csv(result, csv, mask=mask)
+            try:
+                write_compute_csv(result, csv, mask=mask)
+            except BaseException:
+                out.unlink(missing_ok=True)  # both outputs or neither: never half a result
+                raise
     except OSError as exc:
         print(f"buchang: 无法写出 / cannot write: {exc}", file=sys.stderr)
         return False
@@ -145,27 +151,32 @@ def write_compute_outputs(
 def run_report_compute(args: argparse.Namespace) -> int:
     source = Path(args.input)
     out = Path(args.output)
-    for target in (out, Path(args.csv) if args.csv else None):
-        if target is not None and not target.parent.is_dir():
-            print(f"buchang report: 输出目录不存在 / no such folder: {target.parent}", file=sys.stderr)
-            return 2
+    refused = missing_inputs("report", source) or missing_output_folders("report", out, args.csv)
+    if refused:
+        return refused
     store, load_issues = load_tables(*args.tables)
     load_errors = [i for i in load_issues if i.is_error]
     if load_errors:
         print("buchang report: 标准表有错误 / table errors (those tables are left out):", file=sys.stderr)
         _print_issues(load_errors, sys.stderr)
-    project, issues, locations = read_inputs(source)
-    if project is None:
-        print(
-            f"buchang report: {source}: 输入无效，未写任何文件 / invalid input, nothing written:",
-            file=sys.stderr,
-        )
-        _print_issues([i for i in issues if i.is_error] or issues, sys.stderr)
-        return 1
-    result = compute_project(project, store)
-    if not write_compute_outputs(
-        result, project, source, out, csv=args.csv, mask=args.mask, issues=issues, locations=locations
-    ):
+    with Progress.for_args(args) as progress:
+        with progress.stage(f"导入 / import {source.name}"):
+            project, issues, locations = read_inputs(source)
+        if project is None:
+            progress.close()
+            print(
+                f"buchang report: {source}: 输入无效，未写任何文件 / invalid input, nothing written:",
+                file=sys.stderr,
+            )
+            _print_issues([i for i in issues if i.is_error] or issues, sys.stderr)
+            return 1
+        with progress.stage(f"计算 / compute {len(project.households)} 户 households"):
+            result = compute_project(project, store)
+        with progress.stage(f"写报表 / write {out.name}"):
+            written = write_compute_outputs(
+                result, project, source, out, csv=args.csv, mask=args.mask, issues=issues, locations=locations
+            )
+    if not written:
         return 1
     errors = [i for i in result.issues if i.is_error]
     if args.json:
@@ -198,6 +209,9 @@ def run_report_compute(args: argparse.Namespace) -> int:
 
 def run_report_reconcile(args: argparse.Namespace) -> int:
     path = Path(args.report)
+    refused = missing_inputs("report", path) or missing_output_folders("report", args.output)
+    if refused:
+        return refused
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -207,7 +221,8 @@ def run_report_reconcile(args: argparse.Namespace) -> int:
         print(f"buchang report: {path}: 不是对账结果JSON / not a reconciliation report", file=sys.stderr)
         return 1
     try:
-        out = write_reconcile_report(data, args.output, mask=args.mask)
+        with Progress.for_args(args) as progress, progress.stage(f"写报表 / write {Path(args.output).name}"):
+            out = write_reconcile_report(data, args.output, mask=args.mask)
     except OSError as exc:
         print(f"buchang report: 无法写出 / cannot write: {exc}", file=sys.stderr)
         return 1
@@ -236,9 +251,9 @@ def run_report_estimate(args: argparse.Namespace) -> int:
 
     source = Path(args.inputs)
     out = Path(args.output)
-    if not out.parent.is_dir():
-        print(f"buchang report: 输出目录不存在 / no such folder: {out.parent}", file=sys.stderr)
-        return 2
+    refused = missing_inputs("report", source) or missing_output_folders("report", out)
+    if refused:
+        return refused
     store, load_issues = load_tables(*args.tables)
     load_errors = [i for i in load_issues if i.is_error]
     inputs, issues = read_estimate_inputs(source)
@@ -251,9 +266,10 @@ def run_report_estimate(args: argparse.Namespace) -> int:
         return 1
     est = estimate(inputs, store)
     try:
-        write_estimate_report(
-            est, out, source=input_file(source) if source.is_file() else None, mask=args.mask
-        )
+        with Progress.for_args(args) as progress, progress.stage(f"写报表 / write {out.name}"):
+            write_estimate_report(
+                est, out, source=input_file(source) if source.is_file() else None, mask=args.mask
+            )
     except OSError as exc:
         print(f"buchang report: 无法写出 / cannot write: {exc}", file=sys.stderr)
         return 1

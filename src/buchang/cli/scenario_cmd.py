@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from buchang.cli.progress import Progress
 from buchang.resources import scenarios_dir
 from buchang.scenario import ScenarioReport, list_scenarios, run_scenario
 
@@ -31,13 +32,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     sub = p.add_subparsers(title="子命令 subcommands", metavar="SUBCOMMAND")
     run = sub.add_parser("run", help="运行场景并核对预期 / run a scenario and compare every expected figure")
-    run.add_argument("dirs", nargs="*", type=Path, metavar="DIR", help="scenario folder(s)")
-    run.add_argument("--all", action="store_true", help="run every bundled scenario (`scenario list`)")
-    run.add_argument("--json", action="store_true", help="print the report(s) as JSON")
-    run.add_argument("-v", "--verbose", action="store_true", help="list passing checks too")
+    run.add_argument("dirs", nargs="*", type=Path, metavar="DIR", help="场景目录 / scenario folder(s)")
+    run.add_argument(
+        "--all", action="store_true", help="运行全部内置场景 / run every bundled scenario (`scenario list`)"
+    )
+    run.add_argument("--json", action="store_true", help="以JSON输出 / print the report(s) as JSON")
+    run.add_argument(
+        "-v", "--verbose", action="store_true", help="也列出通过的核对 / list passing checks too"
+    )
     run.set_defaults(func=run_cmd)
     ls = sub.add_parser("list", help="列出场景 / list the scenarios")
-    ls.add_argument("root", nargs="?", type=Path, help=f"folder of scenarios (default {scenarios_dir()})")
+    ls.add_argument(
+        "root",
+        nargs="?",
+        type=Path,
+        help="场景根目录 / folder of scenarios (default: the bundled scenarios/)",
+    )
     ls.set_defaults(func=list_cmd)
     p.set_defaults(func=lambda args: _usage("give a subcommand: run DIR | list", sys.stderr))
 
@@ -74,11 +84,11 @@ def run_cmd(args: argparse.Namespace, out: TextIO | None = None) -> int:
         dirs += [s.path for s in infos]
     if not dirs:
         return _usage("give a scenario folder (DIR …) or --all", sys.stderr)
-    reports: list[ScenarioReport] = []
-    for d in dirs:
-        if not d.is_dir():
-            return _usage(f"no such folder: {d}", sys.stderr)
-        reports.append(run_scenario(d))
+    missing = [d for d in dirs if not d.is_dir()]
+    if missing:
+        return _usage(f"no such folder: {missing[0]}", sys.stderr)
+    with Progress.for_args(args) as progress:
+        reports: list[ScenarioReport] = [run_scenario(d) for d in progress.track(dirs, "场景 / scenarios")]
     if args.json:
         data = [r.to_dict() for r in reports]
         print(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=1), file=out)

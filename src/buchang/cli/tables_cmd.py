@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
+from buchang.cli.usage import missing_inputs
 from buchang.core.errors import Issue, Severity, has_errors
 from buchang.tables import (
     FieldSpec,
@@ -318,6 +319,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         formatter_class=fmt,
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="文件或目录 / file or folder")
+    p.add_argument("--json", action="store_true", help="输出JSON / machine-readable output")
     p.set_defaults(func=run_validate)
 
 
@@ -422,8 +424,25 @@ def run_resolve(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     paths: list[Path] = args.paths
+    refused = missing_inputs("tables validate", *paths)
+    if refused:
+        return refused
     _, files = table_files(p for p in paths if p.exists())
     store, issues = load_tables_from(paths, include_default=False)
+    if getattr(args, "json", False):
+        ok = bool(files) and not has_errors(issues)
+        print(
+            dumps(
+                {
+                    "ok": ok,
+                    "files": len(files),
+                    "tables": len(store.tables),
+                    "versions": sum(len(t.versions) for t in store.tables),
+                    "issues": [i.to_dict() for i in issues],
+                }
+            )
+        )
+        return 0 if ok else 1
     print_issues(issues, sys.stdout)
     if has_errors(issues):
         n = sum(1 for i in issues if i.is_error)
