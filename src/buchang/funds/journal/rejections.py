@@ -45,6 +45,8 @@ class Code(StrEnum):
     CATEGORY_MISMATCH = "CATEGORY_MISMATCH"
     REVIEW_DIGEST_UNKNOWN = "REVIEW_DIGEST_UNKNOWN"
     REVIEW_LEVEL_INVALID = "REVIEW_LEVEL_INVALID"
+    #: a review dated at or before the last payment already booked on its list
+    REVIEW_BACKDATED = "REVIEW_BACKDATED"
     # payments
     UNKNOWN_LINE = "UNKNOWN_LINE"
     LIST_NOT_APPROVED = "LIST_NOT_APPROVED"

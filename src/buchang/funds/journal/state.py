@@ -23,8 +23,24 @@ Invariants (funds.md, "The journal" and "Records"; rejection codes in
   and its recorded, uncorrected reviews, as they stood at the payment time
   (``LIST_NOT_APPROVED`` / ``PAYMENT_BEFORE_APPROVAL``); a review must be of a
   digest the list has had (``REVIEW_DIGEST_UNKNOWN``).
+* A review is dated after every payment already booked on its list
+  (``REVIEW_BACKDATED``, see :meth:`State._review`): a payment was judged on
+  the reviews the journal had when it was booked, while reconciliation
+  re-judges it from the recorded reviews by their dates — a review recorded
+  later but dated at or before the list's last payment would make the two
+  differ. (The bound is the last payment not struck by a correction; reviews
+  keyed out of time order before any payment change no judgement and stay
+  allowed.)
 * Corrections reverse a deposit, payment, review or relocation once; they are
-  new entries, never edits (崇明 2025 "锁定后台、留有痕迹").
+  new entries, never edits (崇明 2025 "锁定后台、留有痕迹"). A correction strikes
+  an erroneous entry: the books then read as if it had never been made (the
+  statement of :mod:`buchang.funds.journal.view`). Striking a deposit is
+  therefore refused when the books without it break the rules the journal
+  enforced when booking: the balance now would be negative, or a payment dated
+  after it would have overdrawn the account (``ACCOUNT_OVERDRAWN``), or been
+  made — or the project started — before the upfront funds were in
+  (``UNDERFUNDED_START``). Strike the payments it funded first, or book the
+  money that really came in (dated when it came) before striking the error.
 
 Refusal messages name accounts masked (:func:`buchang.core.ids.mask`,
 ``3105************0001``): they reach logs, terminals and reports, the
@@ -34,8 +50,10 @@ journal itself keeps the full numbers.
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import accumulate
 from typing import Any, Final, NamedTuple, TypeVar
 
 from buchang.core.ids import mask
@@ -144,6 +162,7 @@ class State:
         self.reviews: dict[str, tuple[tuple[int, Review], ...]] = {}
         self.line_paid: dict[tuple[str, int], int] = {}
         self.list_paid: dict[str, int] = {}
+        self.list_paid_at: dict[str, datetime] = {}
         self.txns: dict[tuple[str, str], int] = {}
         self.effects: dict[int, Effect] = {}
         self.corrected: dict[int, int] = {}
@@ -467,6 +486,14 @@ class State:
                 Code.REVIEW_DIGEST_UNKNOWN,
                 f"审核所见摘要{r.digest[:12]}…不是清单{r.list_no}的任何版本 / digest the list never had",
             )
+        last_paid = self.list_paid_at.get(r.list_no)
+        if last_paid is not None and r.at <= last_paid:
+            return _reject(
+                Code.REVIEW_BACKDATED,
+                f"审核时间{r.at:%Y-%m-%d %H:%M:%S}不晚于清单{r.list_no}已入账的最后一笔付款"
+                f"（{last_paid:%Y-%m-%d %H:%M:%S}），付款已按当时的审核判定 / a review dated at or before "
+                "the last payment booked on the list: that payment was judged on the reviews booked before it",
+            )
         self._put(self.reviews, r.list_no, (*self.reviews[r.list_no], (seq, r)))
         self._put(self.effects, seq, Effect(EventType.REVIEW_RECORDED, pl.project_id, list_no=r.list_no))
         return (pl.project_id, 0)
@@ -556,6 +583,9 @@ class State:
         self._put(self.balance, pid, balance - amount)
         self._add(self.line_paid, (pl.list_no, line.line_no), amount)
         self._add(self.list_paid, pl.list_no, amount)
+        last_paid = self.list_paid_at.get(pl.list_no)
+        if last_paid is None or ev.at > last_paid:
+            self._put(self.list_paid_at, pl.list_no, ev.at)
         self._add(self.agreement_paid, a.agreement_no, amount)
         self._put(self.txns, (pid, ev.txn_id), seq)
         move = Effect(
@@ -602,6 +632,9 @@ class State:
                     Code.ACCOUNT_OVERDRAWN,
                     "冲正存入将使专户余额为负 / reversing the deposit overdraws the account",
                 )
+            struck = self._strike_deposit_problem(target, eff)
+            if struck is not None:
+                return struck
             self._add(self.deposits, pid, delta)
             if eff.allocation_no:
                 self._add(self.allocation_used, eff.allocation_no, delta)
@@ -610,6 +643,8 @@ class State:
             self._add(self.line_paid, (eff.list_no, eff.line_no), -delta)
             self._add(self.list_paid, eff.list_no, -delta)
             self._add(self.agreement_paid, eff.agreement_no, -delta)
+            if eff.at == self.list_paid_at.get(eff.list_no):
+                self._restate_last_paid(eff.list_no, target)
         elif eff.kind is EventType.REVIEW_RECORDED:
             kept = tuple(x for x in self.reviews[eff.list_no] if x[0] != target)
             self._put(self.reviews, eff.list_no, kept)
@@ -620,3 +655,93 @@ class State:
         self._put(self.corrected, target, seq)
         self._put(self.corrections, seq, CorrectionRecord(seq, target, ev.reason, pid, delta))
         return (pid, delta)
+
+    def _restate_last_paid(self, list_no: str, struck: int) -> None:
+        """Latest time of the payments of ``list_no`` still standing once entry ``struck`` is struck."""
+        times = [
+            e.at
+            for seq, e in self.effects.items()
+            if e.kind is EventType.PAYMENT_EXECUTED
+            and e.list_no == list_no
+            and e.at is not None
+            and seq != struck
+            and seq not in self.corrected
+        ]
+        if times:
+            self._put(self.list_paid_at, list_no, max(times))
+        else:
+            self._pop(self.list_paid_at, list_no)
+
+    def _strike_deposit_problem(self, target: int, eff: Effect) -> Rejection | None:
+        """Why the books could not carry deposit ``target`` struck, or ``None``.
+
+        The books without it are read as a statement (the project's standing
+        deposits and payments in (time, transaction id) order, as reconciliation
+        reads them); a problem counts when striking the deposit makes it: a
+        payment after it that left a balance of at least 0 now leaves less
+        (``ACCOUNT_OVERDRAWN``), a payment made once the deposits up to its time
+        reached the upfront requirement now made before (``UNDERFUNDED_START``),
+        and the same for the start date (deposits on the start day count). The
+        first such payment in statement order is named. Reads the project's
+        movements once (corrections of deposits are rare).
+        """
+        pid, gone, d_at = eff.project_id, eff.amount_fen, eff.at
+        assert d_at is not None  # deposits always carry their time
+        moves = sorted(
+            (e.at, e.txn_id, seq, e)
+            for seq, e in self.effects.items()
+            if e.project_id == pid
+            and e.at is not None
+            and e.kind in (EventType.DEPOSIT, EventType.PAYMENT_EXECUTED)
+            and seq not in self.corrected
+        )
+        dep_at = [at for at, _, _, e in moves if e.kind is EventType.DEPOSIT]
+        dep_cum = list(accumulate(e.amount_fen for _, _, _, e in moves if e.kind is EventType.DEPOSIT))
+
+        def deposited(upto: datetime) -> tuple[int, int]:
+            i = bisect_right(dep_at, upto)
+            have = dep_cum[i - 1] if i else 0
+            return have, have - (gone if d_at <= upto else 0)
+
+        p = self.projects[pid]
+        required = p.required_upfront_fen
+        balance, passed = 0, False
+        for at, txn_id, seq, e in moves:
+            if seq == target:
+                passed = True
+            if e.kind is EventType.DEPOSIT:
+                balance += e.amount_fen
+                continue
+            balance -= e.amount_fen
+            if passed and balance >= 0 > balance - gone:
+                return _reject(
+                    Code.ACCOUNT_OVERDRAWN,
+                    f"冲正第{target}条存入后，第{seq}条付款（{txn_id}，{at:%Y-%m-%d %H:%M}）将使专户余额为"
+                    f"{balance - gone}分；请先冲正其付款 / with the deposit struck, payment entry {seq} "
+                    f"({txn_id}) would have overdrawn the account ({balance - gone} fen): strike the "
+                    "payments it funded first",
+                )
+            have, without = deposited(at)  # a payment at the very time of a deposit is funded by it
+            if d_at <= at and have >= required > without:
+                return _reject(
+                    Code.UNDERFUNDED_START,
+                    f"冲正第{target}条存入后，第{seq}条付款（{txn_id}，{at:%Y-%m-%d %H:%M}）时已存入仅"
+                    f"{without}分，未达前置要求{required}分 / with the deposit struck, payment entry {seq} "
+                    f"({txn_id}) would have been made with {without} fen deposited, short of the required "
+                    f"upfront {required} fen",
+                )
+        if p.start_date is not None:
+            have = sum(
+                e.amount_fen
+                for at, _, _, e in moves
+                if e.kind is EventType.DEPOSIT and at.date() <= p.start_date
+            )
+            without = have - (gone if d_at.date() <= p.start_date else 0)
+            if have >= required > without:
+                return _reject(
+                    Code.UNDERFUNDED_START,
+                    f"冲正第{target}条存入后，开工日{p.start_date}时已存入仅{without}分，未达前置要求{required}分 / "
+                    f"with the deposit struck, {without} fen were deposited by the start date "
+                    f"{p.start_date}, short of the required upfront {required} fen",
+                )
+        return None
