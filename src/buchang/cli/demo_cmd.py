@@ -172,6 +172,8 @@ def prepare_folder(folder: Path, force: bool) -> str | None:
         for name in OUTPUTS:
             (folder / name).unlink(missing_ok=True)
         funds = folder / FUNDS_DIR
+        if funds.is_symlink():  # drop the link itself: never delete or write where it points
+            funds.unlink()
         if funds.is_dir():
             for name in FUNDS_CSV_FILES:
                 (funds / name).unlink(missing_ok=True)

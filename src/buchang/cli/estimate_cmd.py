@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Final
 from buchang.cli.usage import missing_inputs, missing_output_folders
 from buchang.core.errors import Issue, Location, Severity
 from buchang.core.money import format_yuan, from_fen, round_fraction, round_half_up_int, uppercase
+from buchang.io.atomic import write_text_atomic
 from buchang.rules.common import num_text
 from buchang.rules.estimate import (
     FUND_EN,
@@ -523,6 +524,10 @@ def run_estimate(args: argparse.Namespace) -> int:
             return 1
         print(f"\n→ {args.output}")
     if args.json:
-        Path(args.json).write_text(estimate_to_json(est) + "\n", encoding="utf-8")
+        try:  # all or nothing; a symlink at the name is replaced, not written through
+            write_text_atomic(args.json, estimate_to_json(est) + "\n")
+        except OSError as exc:
+            print(f"buchang estimate: {args.json}: {exc}", file=sys.stderr)
+            return 1
         print(f"→ {args.json}")
     return 1 if load_errors or est.has_errors else 0

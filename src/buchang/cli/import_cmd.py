@@ -16,6 +16,7 @@ from pathlib import Path
 from buchang.cli.progress import Progress
 from buchang.cli.usage import missing_inputs, missing_output_folders
 from buchang.core.errors import Severity, has_errors
+from buchang.io.atomic import write_text_atomic
 from buchang.io.cells import CellOptions
 from buchang.io.dispatch import import_kind, to_json
 from buchang.io.safety import DEFAULT_LIMITS, Limits
@@ -91,14 +92,9 @@ def run_import(args: argparse.Namespace) -> int:
         return 1
     if args.output is not None:
         out: Path = args.output
-        tmp = out.with_name(f".{out.name}.tmp")
-        try:
-            tmp.write_text(to_json(value), encoding="utf-8")
-            tmp.replace(out)
+        try:  # all or nothing, in an unguessable temporary file first
+            write_text_atomic(out, to_json(value))
         except OSError as exc:
             print(f"buchang import: 无法写入 / cannot write {out}: {exc}", file=sys.stderr)
             return 1
-        finally:
-            if tmp.exists():
-                tmp.unlink()
     return 0

@@ -40,6 +40,7 @@ from buchang.funds.journal import (
     decode_command,
     verify,
 )
+from buchang.io.atomic import write_text_atomic
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -240,6 +241,9 @@ def run_checkpoint(args: argparse.Namespace) -> int:
     if cp is None:
         _print_report(report)
         return _error("账簿未通过校验，不导出检查点 / the journal does not verify: no checkpoint", 1)
-    Path(args.output).write_text(cp.to_json(), encoding="utf-8")
+    try:  # all or nothing; a symlink at the name is replaced, not written through
+        write_text_atomic(args.output, cp.to_json())
+    except OSError as exc:
+        return _error(f"{args.output}: 无法写出 / cannot write: {exc}", 1)
     print(f"检查点 / checkpoint #{cp.seq} {cp.head_hash} → {args.output}")
     return 0

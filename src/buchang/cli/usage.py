@@ -34,6 +34,9 @@ def missing_inputs(command: str, *paths: str | Path | None) -> int | None:
 def missing_output_folders(command: str, *targets: str | Path | None) -> int | None:
     """``EXIT_USAGE`` (with the reason on stderr) when an output's folder does not exist."""
     for t in targets:
+        if t is not None and "\x00" in str(t):
+            print(f"buchang {command}: {t!r}: 文件名含NUL字符 / NUL byte in the file name", file=sys.stderr)
+            return EXIT_USAGE
         if t is not None and not Path(t).parent.is_dir():
             print(f"buchang {command}: 输出目录不存在 / no such folder: {Path(t).parent}", file=sys.stderr)
             return EXIT_USAGE

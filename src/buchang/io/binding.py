@@ -21,7 +21,7 @@ from typing import Final
 from pydantic import ValidationError
 
 from buchang.core.errors import Issue, Location, Severity
-from buchang.io.cells import CellOptions, Converter, is_blank, make_converter, to_text_cell
+from buchang.io.cells import CellOptions, Converter, Problem, is_blank, make_converter, to_text_cell
 from buchang.io.headers import find_header, normalize, sheet_names
 from buchang.io.reader import SheetData, WorkbookData
 from buchang.io.schema import InputKind, Sheet
@@ -205,7 +205,10 @@ def _bind_sheet(data: SheetData, spec: Sheet, converters: dict[str, Converter], 
         row = rows[i]
         width = len(row)
         values: dict[str, object] = {}
-        row_issues: list[Issue] | None = None
+        # (column, title, problem — None for a missing value); issues are built only for
+        # a row that has some value: a sheet of a million blank rows (a stray far cell)
+        # must not build a million sets of MISSING_VALUE issues only to drop them
+        pending: list[tuple[int, str, Problem | None]] | None = None
         filled = False
         row0 = first_row + i
         for key, j, convert, required, title in plan:
@@ -213,15 +216,9 @@ def _bind_sheet(data: SheetData, spec: Sheet, converters: dict[str, Converter], 
             if value is None or (value.__class__ is str_ and (not value or value.isspace())):
                 values[key] = None
                 if required:
-                    if row_issues is None:
-                        row_issues = []
-                    row_issues.append(
-                        Issue(
-                            MISSING_VALUE,
-                            f"“{title}”不能为空 / required value missing",
-                            location=cell_location(data, row0, j),
-                        )
-                    )
+                    if pending is None:
+                        pending = []
+                    pending.append((j, title, None))
                 continue
             filled = True
             if convert is to_text_cell and value.__class__ is str_:
@@ -230,16 +227,24 @@ def _bind_sheet(data: SheetData, spec: Sheet, converters: dict[str, Converter], 
             got, problem = convert(value)
             values[key] = got
             if problem is not None:
-                if row_issues is None:
-                    row_issues = []
-                row_issues.append(
-                    Issue(problem.code, problem.message, problem.severity, cell_location(data, row0, j))
-                )
+                if pending is None:
+                    pending = []
+                pending.append((j, title, problem))
         if not filled:
             continue
-        if row_issues is None:
+        if pending is None:
             bound.records.append(Record(values, data, row0, positions, True))
             continue
+        row_issues = [
+            Issue(
+                MISSING_VALUE,
+                f"“{title}”不能为空 / required value missing",
+                location=cell_location(data, row0, j),
+            )
+            if p is None
+            else Issue(p.code, p.message, p.severity, cell_location(data, row0, j))
+            for j, title, p in pending
+        ]
         ok = not any(x.severity is Severity.ERROR for x in row_issues)
         bound.records.append(Record(values, data, row0, positions, ok))
         issues.extend(row_issues)

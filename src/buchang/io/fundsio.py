@@ -134,6 +134,9 @@ def _payment_lists(bound: dict[str, Bound], issues: list[Issue]) -> tuple[Paymen
     heads = unique(bound["lists"].records, "list_no", "清单编号", issues)
     lines: dict[str, list[PaymentLine]] = defaultdict(list)
     seen: dict[tuple[str, int], Record] = {}
+    # with errors already (a missing column leaves records without its values) the
+    # rows are only cross-checked, not built
+    build = not has_errors(issues)
     for r in bound["lines"].records:
         list_no = r.values.get("list_no")
         if list_no is None:
@@ -153,7 +156,7 @@ def _payment_lists(bound: dict[str, Bound], issues: list[Issue]) -> tuple[Paymen
                     )
                 )
                 continue
-        if not r.ok:
+        if not r.ok or not build:
             continue
         lines[str(list_no)].append(
             PaymentLine(

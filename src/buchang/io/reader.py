@@ -50,6 +50,8 @@ from buchang.io.safety import (
 
 Engine = Literal["calamine", "openpyxl"]
 CSV_ENCODING: Final = "CSV_ENCODING"
+#: Same code as :data:`buchang.io.binding.MISSING_SHEET` (binding imports this module).
+MISSING_SHEET: Final = "MISSING_SHEET"
 
 Cell = object
 Rows = Sequence[Sequence[Cell]]
@@ -317,8 +319,16 @@ def read_xlsx(
     if unsafe:
         return WorkbookData((), tuple(unsafe))
     if (engine or default_engine()) == "calamine" and calamine_unsafe(path, limits) is None:
-        return _read_calamine(path, name, limits)
-    return _read_openpyxl(path, name, limits)
+        got = _read_calamine(path, name, limits)
+    else:
+        got = _read_openpyxl(path, name, limits)
+    if not got.sheets and not got.issues:  # a valid zip whose workbook lists no worksheet
+        return _empty(name, "工作簿中没有工作表 / the workbook has no worksheet")
+    return got
+
+
+def _empty(label: str, message: str) -> WorkbookData:
+    return WorkbookData((), (Issue(MISSING_SHEET, message, location=Location(file=label)),))
 
 
 def decode_csv(data: bytes, label: str) -> tuple[str | None, list[Issue]]:
@@ -404,15 +414,18 @@ def read_files(
     A directory stands for the .csv/.xlsx files inside it, in name order.
     """
     expanded: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            expanded.extend(
-                sorted(q for q in p.iterdir() if q.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".tsv"))
-            )
-        else:
-            expanded.append(p)
     sheets: list[SheetData] = []
     issues: list[Issue] = []
+    for p in paths:
+        if p.is_dir():
+            inside = sorted(q for q in p.iterdir() if q.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".tsv"))
+            if not inside:  # otherwise nothing would be read and nothing said
+                issues.extend(
+                    _empty(str(p), "目录中没有.xlsx或.csv文件 / no .xlsx or .csv file in the folder").issues
+                )
+            expanded.extend(inside)
+        else:
+            expanded.append(p)
     for p in expanded:
         got = read_file(p, engine=engine, limits=limits)
         sheets.extend(got.sheets)

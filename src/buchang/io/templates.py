@@ -28,6 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-
 from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]
 from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
 
+from buchang.io.atomic import check_output, temp_beside
 from buchang.io.binding import column_letter
 from buchang.io.cells import CellOptions, make_converter
 from buchang.io.schema import KINDS, TEXT_FORMATTED, ColType, Column, InputKind, Sheet
@@ -199,11 +200,12 @@ def write_template(kind: str | InputKind, path: Path) -> None:
     leaves a partial file.
     """
     spec = KINDS[kind] if isinstance(kind, str) else kind
+    target = check_output(path)
     wb = build_template(spec)
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = temp_beside(target)  # unguessable: a planted symlink is never written through
     try:
         wb.save(tmp)
-        tmp.replace(path)
+        tmp.replace(target)
     finally:
         if tmp.exists():
             tmp.unlink()

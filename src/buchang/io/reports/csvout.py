@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from pathlib import Path
 
+from buchang.io.atomic import temp_beside
 from buchang.io.reports.compute_report import DETAIL_COLUMNS, detail_rows
 from buchang.io.reports.xlsx import ColKind, Column, check_target, exact_decimal_text, money_text, render
 from buchang.rules.lines import ProjectResult
@@ -40,7 +41,7 @@ def write_csv(
 ) -> Path:
     """Write a header (the column titles) and ``rows`` to ``path``."""
     target = check_target(path)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp = temp_beside(target)  # unguessable: a planted symlink is never written through
     try:
         with tmp.open("w", encoding="utf-8-sig", newline="") as f:
             w = csv.writer(f)

@@ -30,6 +30,7 @@ from typing import IO, Final
 
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
+from buchang.io.atomic import temp_beside
 from buchang.io.reports.masking import mask_secret, mask_text
 from buchang.io.reports.xlsx import (
     AUTO_FAST_ROWS,
@@ -197,11 +198,15 @@ class FastWorkbook:
 
     def __init__(self, path: str | Path, *, title: str, banner: str = "", mask: bool = False) -> None:
         self.target = check_target(path)
-        self.tmp = self.target.with_name(f".{self.target.name}.{os.getpid()}.tmp")
+        self.tmp = temp_beside(self.target)  # unguessable: a planted symlink is never written through
         self.title = title
         self.banner = banner
         self.mask = mask
-        self._zip = zipfile.ZipFile(self.tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1)
+        try:
+            self._zip = zipfile.ZipFile(self.tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1)
+        except BaseException:
+            self.tmp.unlink(missing_ok=True)
+            raise
         self._names: list[str] = []
         self._current: FastSheet | None = None
         self._strings: dict[str, int] = {}

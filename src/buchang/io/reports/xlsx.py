@@ -46,6 +46,7 @@ from openpyxl.styles import Font, PatternFill  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
 from buchang.core.money import from_fen
+from buchang.io.atomic import check_output, temp_beside
 from buchang.io.reports.masking import mask_secret, mask_text
 
 #: Number format of every money cell.
@@ -228,12 +229,7 @@ class SheetWriter:
 
 def check_target(path: str | Path) -> Path:
     """The output path, after checking its folder exists (before anything is written)."""
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise FileNotFoundError(f"输出目录不存在 / no such folder: {target.parent}")
-    if target.is_dir():
-        raise IsADirectoryError(f"输出路径是目录 / the output is a folder: {target}")
-    return target
+    return check_output(path)
 
 
 def continuation_name(name: str, part: int) -> str:
@@ -272,8 +268,8 @@ class ReportWorkbook:
 
     def save(self, path: str | Path) -> Path:
         """Write atomically: a temporary file in the same folder, then a rename."""
-        target = Path(path)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        target = check_output(path)
+        tmp = temp_beside(target)  # unguessable: a planted symlink is never written through
         try:
             self.wb.save(tmp)
             os.replace(tmp, target)
