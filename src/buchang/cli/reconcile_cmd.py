@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -112,16 +111,6 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     with Progress.for_args(args) as progress:
         with progress.stage(f"读取 / read {folder.name}"):
             data, opening = read_folder(folder)
-        counts = Counter(p.project_id for p in data.projects)
-        twice = sorted(pid for pid, n in counts.items() if n > 1)
-        if twice:  # reconcile() indexes projects by id and cannot take a repeated one
-            progress.close()
-            for pid in twice:
-                print(
-                    f"{folder / 'projects.csv'}: [CSV_DUPLICATE_PROJECT] 项目重复 / project repeated: {pid}",
-                    file=err,
-                )
-            return EXIT_FINDINGS
         with progress.stage("对账 / reconcile"):
             report = _reconcile(data, opening, as_of, tolerance, args.window, config)
     for issue in data.issues:

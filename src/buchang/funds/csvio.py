@@ -446,7 +446,21 @@ def read_folder(folder: Path) -> tuple[CsvData, dict[str, int]]:
             opening[p.account] = value
         return p
 
-    projects = [p for _, p in load("projects.csv", project_with_opening)]
+    projects: list[Project] = []
+    seen_projects: set[str] = set()
+    for line, p in load("projects.csv", project_with_opening):
+        if p.project_id in seen_projects:  # reconciliation indexes projects by id: keep the first
+            issues.append(
+                Issue(
+                    "CSV_DUPLICATE_PROJECT",
+                    f"项目重复 / project repeated: {p.project_id}",
+                    Severity.ERROR,
+                    Location(file=str(folder / "projects.csv"), line=line),
+                )
+            )
+            continue
+        seen_projects.add(p.project_id)
+        projects.append(p)
     agreements = [a for _, a in load("agreements.csv", _agreement)]
     list_rows = load("lists.csv", _list_row)
     lists, list_issues = _lists(folder / "lists.csv", list_rows)
