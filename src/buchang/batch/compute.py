@@ -44,6 +44,7 @@ from buchang.batch.lineblock import (
     LineBlock,
     PayeeTemplate,
 )
+from buchang.batch.memory import retained_heap
 from buchang.batch.params import Prepared, position, prepare
 from buchang.core.errors import Issue, Location, Severity
 from buchang.rules.engine import _collective_result, _household_result, compute_project
@@ -482,6 +483,7 @@ def compute_batch(
     strict: bool = False,
     kernels: Sequence[Kernel] | None = None,
     threads: int = 1,
+    retain_heap: bool = True,
 ) -> BatchResult:
     """Every household and collective of ``frames``: lines, totals and issues.
 
@@ -489,8 +491,22 @@ def compute_batch(
     int64 ranges, data the exact rule reports as an issue) are computed by
     the exact engine. The lines are the exact path's, to the fen. ``threads`` > 1
     runs the families' kernels side by side (numpy releases the GIL in its loops; the
-    result does not depend on it; on a loaded 2-core machine it did not pay off).
+    result does not depend on it; on this 2-core machine it was slower: the threads
+    contend for page faults). ``retain_heap`` keeps freed blocks in the process for the
+    duration of the run (:mod:`buchang.batch.memory`; glibc only, never changes results).
     """
+    with retained_heap(retain_heap):
+        return _compute_batch(frames, store, strict=strict, kernels=kernels, threads=threads)
+
+
+def _compute_batch(
+    frames: Frames,
+    store: TableStore,
+    *,
+    strict: bool,
+    kernels: Sequence[Kernel] | None,
+    threads: int,
+) -> BatchResult:
     prep = prepare(frames, store, strict=strict)
     run = Run(prep)
     found, mask, bad_projects = out_of_bounds(frames)

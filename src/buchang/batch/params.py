@@ -145,7 +145,7 @@ class Child:
         return segment_sum(values, self.starts, n)
 
     def count_by_household(self, mask: np.ndarray[Any, Any], n: int) -> I64:
-        return segment_sum(mask.astype(np.int64), self.starts, n)
+        return segment_sum(mask, self.starts, n)
 
     def first_row(self) -> np.ndarray[Any, Any]:
         """True on the first row of each household."""
@@ -155,12 +155,20 @@ class Child:
         return out
 
 
-def segment_sum(values: I64, starts: I64, n: int) -> I64:
-    """Sum of contiguous segments ``values[starts[i]:starts[i+1]]`` (exact int64)."""
+def segment_sum(values: np.ndarray[Any, Any], starts: I64, n: int) -> I64:
+    """Sum of contiguous segments ``values[starts[i]:starts[i+1]]`` (exact int64; ``values``
+    int64 or bool — a bool mask is counted without converting it first).
+
+    >>> segment_sum(np.array([1, 2, 3, 4]), np.array([0, 1, 1, 4]), 3).tolist()
+    [1, 0, 9]
+    """
     if values.shape[0] == 0:
         return np.zeros(n, dtype=np.int64)
-    c = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(values, dtype=np.int64)])
-    out: I64 = c[starts[1:]] - c[starts[:-1]]
+    c = np.empty(values.shape[0] + 1, dtype=np.int64)
+    c[0] = 0
+    np.cumsum(values, dtype=np.int64, out=c[1:])
+    out: I64 = c[starts[1:]]
+    out -= c[starts[:-1]]
     return out
 
 
@@ -172,7 +180,10 @@ def _child(hh_pos: I64, n_households: int) -> Child:
     else:
         perm = np.argsort(hh_pos, kind="stable").astype(np.int64)
         hh = hh_pos[perm]
-    starts = np.searchsorted(hh, np.arange(n_households + 1, dtype=np.int64), side="left").astype(np.int64)
+    # first sorted row of each household: a running count (O(rows), unlike a binary search)
+    starts = np.empty(n_households + 1, dtype=np.int64)
+    starts[0] = 0
+    np.cumsum(np.bincount(hh, minlength=n_households)[:n_households], out=starts[1:])
     return Child(perm=perm, hh=hh, starts=starts, identity=identity)
 
 

@@ -529,8 +529,18 @@ def _depreciated(out: Out, b: B, m: Mask, rp_n: I64, rp_d: I64, rp_ref: I64, rul
     )
 
 
-def _members_by_household(run: Run) -> tuple[I64, Mask, Mask]:
-    """(registered residents, any registered married-childless, any registered one-child) per household."""
+def _members_by_household(run: Run, b: B) -> tuple[I64, Mask, Mask]:
+    """(registered residents, any registered married-childless, any registered one-child) per household
+    (computed once per run: the collective and the state steps both ask)."""
+    cached = b.cache.get("members_by_household")
+    if cached is None:
+        cached = _members_by_household_uncached(run)
+        b.cache["members_by_household"] = cached
+    out: tuple[I64, Mask, Mask] = cached
+    return out
+
+
+def _members_by_household_uncached(run: Run) -> tuple[I64, Mask, Mask]:
     prep = run.prep
     m = prep.frames.members
     ch = prep.members
@@ -592,7 +602,7 @@ def _exchange(run: Run, t: Tables, out: Out, b: B, exch: Mask, price_v: I64, kno
     res_hh[b.hh[res]] = True
     hg = prep.hh_group
     # 安置人口 and the band
-    registered, married, one_child = _members_by_household(run)
+    registered, married, one_child = _members_by_household(run, b)
     bands = t.version(KIND_RESETTLEMENT_AREA)
     band_v = t.variant(KIND_RESETTLEMENT_AREA, ("hangzhou_2014",))
     em = t.scalar(KIND_RESETTLEMENT_AREA, "extra_person_married_childless")
@@ -976,7 +986,7 @@ def _state(run: Run, t: Tables, out: Out, b: B) -> None:
             ),
             ref=size_refs[g71],
         )
-        registered, _, _ = _members_by_household(run)
+        registered, _, _ = _members_by_household(run, b)
         area = prep.buildings.sum_by_household(np.where(r71, b.legal_area, 0), n)[h71]
         persons = registered[h71]
         thr_c = checked_mul(thr.num[g71], 100) // thr.den[g71]

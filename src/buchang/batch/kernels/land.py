@@ -289,8 +289,9 @@ def _regime_a(
         assert fees is not None
         return () if is_given else (fees.ref(name="aaov"),)
 
-    cult_codes = [i for i, v in enumerate(cls_vocab) if v in _CULTIVATED]
-    cultivated = sel & np.isin(cls_code, cult_codes)
+    # a code → cultivated table (the last entry answers the absent code −1)
+    is_cult = np.array([v in _CULTIVATED for v in cls_vocab] + [False], dtype=bool)
+    cultivated = sel & is_cult[cls_code]
     # 土地补偿费 of cultivated parcels
     rows = np.flatnonzero(cultivated)
     if rows.size:
@@ -361,27 +362,29 @@ def _regime_a(
                     r_table = run.ref_id((own, *aaov_refs(gi, False)))
                 rec += [1, mult.numerator, mult.denominator, r_given, r_table, int(payee)]
             spec.append(rec)
-        s = np.array(spec, dtype=np.int64).reshape(-1, 16)[inv]
-        ok = s[:, 0] == 1
+        tab = np.array(spec, dtype=np.int64).reshape(-1, 16)
+        col = [np.ascontiguousarray(tab[:, j]) for j in range(16)]  # one small 1-D table per field
+        ok = col[0][inv] == 1
         run.route_collective(np.unique(p_coll[other[~ok]]), "LAND_CLASS_NOT_IN_TABLE")
-        row_aaov = s[:, 1] == 1
-        an = np.where(row_aaov, s[:, 2], a_num[other])
-        ad = np.where(row_aaov, s[:, 3], a_den[other])
+        row_aaov = col[1][inv] == 1
+        an = np.where(row_aaov, col[2][inv], a_num[other])
+        ad = np.where(row_aaov, col[3][inv], a_den[other])
         giv = given[c[other]]
         for j, cat in ((0, _LAND), (1, _RES)):
             base = 4 + j * 6
-            m = ok & (s[:, base] == 1)
+            m = ok & (col[base][inv] == 1)
             rows = other[m]
+            k = inv[m]
             out.add(
                 subject_pos=p_coll[rows],
                 item_kind=Item.PARCEL,
                 item_pos=rows,
                 category=cat,
                 rule=rule,
-                payee=s[m, base + 5],
+                payee=col[base + 5][k],
                 payee_pos=p_coll[rows],
-                amount_fen=fen(area[rows], 100, [(an[m], ad[m]), (s[m, base + 1], s[m, base + 2])]),
-                ref_set=np.where(row_aaov[m] | giv[m], s[m, base + 3], s[m, base + 4]),
+                amount_fen=fen(area[rows], 100, [(an[m], ad[m]), (col[base + 1][k], col[base + 2][k])]),
+                ref_set=np.where(row_aaov[m] | giv[m], col[base + 3][k], col[base + 4][k]),
             )
     # 安置补助费 of the cultivated land: once per collective
     if not cultivated.any():

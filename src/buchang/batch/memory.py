@@ -1,0 +1,87 @@
+"""Keep freed memory inside the process while a batch runs (glibc only).
+
+A batch run allocates and frees thousands of large temporary int64 arrays
+(a million households make ~15 million lines; every step gathers, masks and
+multiplies full-length columns). With glibc's default settings each large
+block is ``mmap``-ed, returned to the operating system when freed and faulted
+in again — zeroed page by page — by the next allocation. Measured on the
+1,000,000-household benchmark population (2-core machine, other work
+running): 0.13–2.0 s of *system* time per run, against 0.01 s when freed
+blocks stay in the heap, for the same ~1.7 s of user time.
+
+:func:`retained_heap` raises glibc's ``M_MMAP_THRESHOLD`` and
+``M_TRIM_THRESHOLD`` for the duration of a run and afterwards puts both back
+to glibc's documented defaults (128 KiB; the dynamic mmap threshold, once set
+explicitly, stays fixed — ``mallopt(3)``) and calls ``malloc_trim(0)``, so
+the memory goes back to the operating system when the run ends. Nested and
+concurrent runs share one setting (a counter under a lock). On other C
+libraries (musl, macOS, Windows) it does nothing. The results never depend on
+it: only where freed memory waits.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Final
+
+M_TRIM_THRESHOLD: Final = -1
+M_MMAP_THRESHOLD: Final = -3
+#: glibc's defaults (``mallopt(3)``: DEFAULT_MMAP_THRESHOLD / DEFAULT_TRIM_THRESHOLD).
+DEFAULT_THRESHOLD: Final = 128 * 1024
+#: During a run: blocks up to 1 GiB come from the heap, and the heap is not trimmed below 2 GiB.
+RUN_MMAP_THRESHOLD: Final = 1 << 30
+RUN_TRIM_THRESHOLD: Final = (1 << 31) - 1
+
+_lock = threading.Lock()
+_depth = 0
+
+
+def _glibc() -> ctypes.CDLL | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.gnu_get_libc_version.restype = ctypes.c_char_p
+        libc.gnu_get_libc_version()  # absent outside glibc (musl): AttributeError
+        libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+        libc.malloc_trim.argtypes = [ctypes.c_size_t]
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+_LIBC: Final = _glibc()
+
+
+def available() -> bool:
+    """True where :func:`retained_heap` has an effect (Linux with glibc)."""
+    return _LIBC is not None
+
+
+@contextmanager
+def retained_heap(enabled: bool = True) -> Iterator[bool]:
+    """Keep freed blocks in the heap while the ``with`` body runs; yields whether it did."""
+    global _depth
+    libc = _LIBC if enabled else None
+    if libc is None:
+        yield False
+        return
+    with _lock:
+        if _depth == 0:
+            libc.mallopt(M_MMAP_THRESHOLD, RUN_MMAP_THRESHOLD)
+            libc.mallopt(M_TRIM_THRESHOLD, RUN_TRIM_THRESHOLD)
+        _depth += 1
+    try:
+        yield True
+    finally:
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                libc.mallopt(M_MMAP_THRESHOLD, DEFAULT_THRESHOLD)
+                libc.mallopt(M_TRIM_THRESHOLD, DEFAULT_THRESHOLD)
+                libc.malloc_trim(0)
