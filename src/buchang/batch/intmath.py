@@ -164,24 +164,42 @@ def mul_div_round(a: IntLike, n: IntLike, d: IntLike, what: str = "a×n/d") -> I
 
 def _maxabs(x: I64 | int) -> int:
     """Largest magnitude of an int64 array or scalar, as a Python int (two reductions, no copy)."""
+    lo, hi = _range(x)
+    return max(hi, -lo)
+
+
+def _range(x: I64 | int | np.integer) -> tuple[int, int]:
+    """(min, max) of an int64 array or scalar as Python ints (``(0, 0)`` for an empty array)."""
     if isinstance(x, int | np.integer):
-        return abs(int(x))
+        return int(x), int(x)
     if x.size == 0:
-        return 0
-    return max(int(x.max()), -int(x.min()))
+        return 0, 0
+    return int(x.min()), int(x.max())
 
 
-def _fast_product(factors: Sequence[IntLike]) -> tuple[I64 | int, int]:
-    """Π factors and a bound on its magnitude; arrays multiplied only when the bound fits."""
+def _fast_product(factors: Sequence[IntLike]) -> tuple[I64 | int, int, bool, bool]:
+    """Π factors, a bound on its magnitude, whether it is ≥ 0 and whether it is > 0
+    (from each factor's range); arrays multiplied only when the bound fits. A single
+    array factor is returned as it is (no copy: callers never write into it)."""
     prod: I64 | int = 1
     bound = 1
+    nonneg = positive = True
     for f in factors:
-        fb = _maxabs(f if isinstance(f, int) else as_i64(f))
+        arr = f if isinstance(f, int | np.integer) else as_i64(f)
+        lo, hi = _range(arr)
+        fb = max(hi, -lo)
         if bound * fb > INT64_MAX:
             raise Int64RangeError("product of factors", [])
         bound *= fb
-        prod = prod * int(f) if isinstance(f, int | np.integer) else as_i64(f) * prod
-    return prod, bound
+        nonneg = nonneg and lo >= 0
+        positive = positive and lo > 0
+        if isinstance(arr, int | np.integer):
+            prod = prod * int(arr)
+        elif isinstance(prod, int) and prod == 1:
+            prod = arr
+        else:
+            prod = arr * prod
+    return prod, bound, nonneg, positive
 
 
 def round_div(x: I64, den: I64 | int, bound: int | None = None) -> I64:
@@ -193,38 +211,49 @@ def round_div(x: I64, den: I64 | int, bound: int | None = None) -> I64:
     otherwise it is measured — the quotient is formed with one division,
     ``⌊(2·|x| + den) / (2·den)⌋`` (half up on the magnitude: the fraction
     ``r/den ≥ ½`` exactly when ``2r + den ≥ 2·den``), instead of a division,
-    a product and a comparison.
+    a product and a comparison. ``x`` is not modified.
 
     >>> round_div(np.array([5, -5, 4, -4, 6, 0]), 2).tolist()
     [3, -3, 2, -2, 3, 0]
     >>> round_div(np.array([149, 150, -150, -151]), np.array([100, 100, 100, 100])).tolist()
     [1, 2, -2, -2]
     """
+    if isinstance(den, int | np.integer) and int(den) == 1:
+        return x
+    if x.size == 0:
+        return x
+    return _round_div_into(x.copy(), den, bound, None)
+
+
+def _round_div_into(x: I64, den: I64 | int, bound: int | None, nonneg: bool | None) -> I64:
+    """:func:`round_div` that may overwrite ``x`` (a temporary the caller owns) and returns it
+    or a new array. ``nonneg`` (``x ≥ 0`` known) saves a reduction."""
     if isinstance(den, int | np.integer):
-        if int(den) == 1:
-            return x
         d: I64 | int = int(den)
         dmax = int(den)
+        if dmax == 1:
+            return x
     else:
         d = den
         dmax = int(den.max()) if den.size else 1
-    if x.size == 0:
-        return x
-    lo = int(x.min())
-    mx = max(int(x.max()), -lo) if bound is None else bound
+    if nonneg is None:
+        nonneg = int(x.min()) >= 0 if x.size else True
+    mx = bound if bound is not None else _maxabs(x)
     if 2 * mx + dmax < INT64_MAX:
         d2 = 2 * d
-        if lo >= 0:
-            q: I64 = 2 * x
-            q += d
-            q //= d2
-            return q
-        mag2: I64 = np.abs(x) * 2
-        mag2 += d
-        mag2 //= d2
-        out: I64 = np.where(x < 0, -mag2, mag2)
-        return out
-    if lo < 0:
+        if nonneg:
+            x *= 2
+            x += d
+            x //= d2
+            return x
+        neg = x < 0
+        np.abs(x, out=x)
+        x *= 2
+        x += d
+        x //= d2
+        np.negative(x, out=x, where=neg)
+        return x
+    if not nonneg:
         neg = x < 0
         mag: I64 = np.abs(x).astype(np.int64, copy=False)
         qm: I64 = mag // d
@@ -243,25 +272,32 @@ def round_div(x: I64, den: I64 | int, bound: int | None = None) -> I64:
 def scale_round(a: IntLike, nums: Sequence[IntLike], dens: Sequence[IntLike], what: str = "line") -> I64:
     """``round_half_up(a × Π nums / Π dens)`` — one line item, rounded once.
 
-    Fast path: the products are formed directly when the magnitudes' maxima
+    Fast path: the products are formed directly when the magnitudes' ranges
     prove they fit in int64 (two reductions per factor, no per-element test);
     otherwise numerator and denominator are reduced by their gcd and the
     checked, split :func:`mul_div_round` is used, which raises
     :class:`Int64RangeError` naming the rows that still do not fit.
+
+    >>> scale_round(np.array([150, -150, 149]), [np.array([1, 1, 1])], [100]).tolist()
+    [2, -2, 1]
     """
     x = as_i64(a)
     try:
-        num, nb = _fast_product(nums)
-        den, db = _fast_product(dens)
+        num, nb, num_nonneg, _ = _fast_product(nums)
+        den, db, _, den_positive = _fast_product(dens)
     except Int64RangeError:
         return _scale_round_checked(x, nums, dens, what)
-    xb = _maxabs(x) * nb
+    xlo, xhi = _range(x)
+    xb = max(xhi, -xlo) * nb
     if xb + db >= INT64_MAX:
         return _scale_round_checked(x, nums, dens, what)
-    if (isinstance(den, int) and den <= 0) or (not isinstance(den, int) and den.size and int(den.min()) <= 0):
+    if not den_positive and (
+        (isinstance(den, int) and den <= 0) or (not isinstance(den, int) and den.size and int(den.min()) <= 0)
+    ):
         raise ValueError(f"{what}: divisor must be positive")
-    prod: I64 = x * num
-    return round_div(prod, den, bound=xb)
+    prod: I64 = np.asarray(np.multiply(x, num), dtype=np.int64)  # a fresh array: rounded in place
+    nonneg = xlo >= 0 and num_nonneg
+    return _round_div_into(prod, den, xb, nonneg)
 
 
 def _scale_round_checked(x: I64, nums: Sequence[IntLike], dens: Sequence[IntLike], what: str) -> I64:
