@@ -53,6 +53,14 @@ def test_nested_and_concurrent_runs_restore_once() -> None:
 
     real = memory._LIBC
     memory._LIBC = FakeLibc()  # type: ignore[assignment]
+    real_switch = memory._HUGEPAGE
+    switched: list[bool] = []
+
+    def switch(on: bool) -> bool:
+        switched.append(on)
+        return True
+
+    memory._HUGEPAGE = switch  # type: ignore[misc]
     try:
         with memory.retained_heap():
             with memory.retained_heap():
@@ -78,5 +86,7 @@ def test_nested_and_concurrent_runs_restore_once() -> None:
             ("trim", 0, 0),
         ]
         assert memory._depth == 0
+        assert switched == [False, True]  # off for the run, numpy's previous setting after
     finally:
         memory._LIBC = real
+        memory._HUGEPAGE = real_switch
