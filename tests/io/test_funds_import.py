@@ -114,13 +114,13 @@ def test_estimate_inputs(tmp_path: Path) -> None:
         ],
         "population": [{"households": 120, "persons": 380}],
         "buildings": [{"structure": "砖混二等", "legality": "合法", "area_m2": RawNumber("15000")}],
-        "options": [{"option": "产权调换", "households": 80}, {"option": "货币补偿", "households": 40}],
-        "temporary": [{"households": 80, "months": 24}],
+        "assumptions": [{"exchange_share": RawNumber("0.6667"), "temporary_months": 24}],
+        "households": [{"tenure": "集体土地", "households": 120}],
     }
     inputs, issues = import_estimate(write_survey(tmp_path / "e.xlsx", data, kind=ESTIMATE))
     assert issues == () and inputs is not None
     assert inputs.land[0].area_m2 == Decimal("66666.67")
-    assert sum(o.households for o in inputs.options) == 120
+    assert inputs.exchange_share.expected == Decimal("0.6667") and inputs.households[0].households == 120
     data["land"].append({"land_class": "沙漠", "area_m2": RawNumber("-1")})
     inputs, issues = import_estimate(write_survey(tmp_path / "e2.xlsx", data, kind=ESTIMATE))
     assert inputs is None

@@ -240,12 +240,57 @@ def test_official_override_is_not_flagged(tmp_path: Path) -> None:
 
 
 def test_missing_working_costs_table_is_an_error(shipped: TableStore) -> None:
-    # 上海市松江区 ships no estimate tables: the estimate says what it could not do.
-    est = estimate(inputs(jurisdiction="310117", land=(), collectives=(), population=()), shipped)
+    # 广东省 ships no estimate tables: the estimate says what it could not do.
+    est = estimate(inputs(jurisdiction="440000", land=(), collectives=(), population=()), shipped)
     codes = {i.code for i in est.issues if i.is_error}
     assert "ESTIMATE_TABLE_MISSING" in codes
     assert est.has_errors
     assert not any(ln.fund.is_working_cost for ln in est.expected.lines)
+
+
+# The scenario jurisdictions besides 巴南 and 永州 (scenarios/): their estimate tables are the
+# illustrative ones added for them (tables/shanghai/estimate_*.yaml at 310000, tables/zhejiang/hangzhou/
+# estimate_*.yaml at 330100); no document sets these rates, and the tables say so.
+@pytest.mark.parametrize(
+    ("jurisdiction", "zone", "notice", "tables"),
+    [
+        ("310151", "chongming-II", "2025-12-01", "shanghai.estimate"),  # 崇明
+        ("310117", "songjiang-I", "2019-12-31", "shanghai.estimate"),  # 松江, old regime
+        ("310117", "songjiang-I", "2020-01-02", "shanghai.estimate"),  # 松江, new regime
+        ("310113", "shanghai-I", "2021-08-16", "shanghai.estimate"),  # 宝山
+        ("330106", "hangzhou-I", "2021-03-01", "hangzhou.estimate"),  # 杭州 西湖区
+    ],
+)
+def test_scenario_jurisdictions_can_be_estimated(
+    shipped: TableStore, jurisdiction: str, zone: str, notice: str, tables: str
+) -> None:
+    text = f"""
+    project_id: J
+    name: 测试
+    jurisdiction: "{jurisdiction}"
+    notice_date: "{notice}"
+    approval_date: "{notice}"
+    collectives:  # regime A (松江 before 2020) needs the collective's data
+      - {{collective_id: C1, name: 一组, pre_cultivated_area_m2: "200000", agricultural_population: "100"}}
+    land:
+      - {{land_class: paddy, area_m2: "20000", zone: {zone}}}
+    population:
+      - {{households: "2", persons: "5", land_lost_under_16: "1", land_lost_working_age: "1", land_lost_retired: "1"}}
+    buildings:
+      - {{structure: brick_concrete_2, area_m2: "160", newness: "0.7"}}
+    exchange_share: {{low: "0.3", expected: "0.5", high: "0.7"}}
+    temporary_months: {{expected: "24"}}
+    """
+    est = estimate(inputs(text), shipped)
+    errors = [str(i) for i in est.issues if i.is_error]
+    assert not errors
+    assert {f for f in FundCategory if f.is_working_cost} <= {ln.fund for ln in est.expected.lines}
+    assert est.expected.fund_fen(FundCategory.FLATS) > 0
+    ours = [t for t in est.tables if t.table_id.startswith(tables)]
+    assert {t.table_id for t in ours} == {f"{tables}.working_costs", f"{tables}.flat_costs"}
+    assert all(t.status is Status.ILLUSTRATIVE for t in ours)  # said in every output
+    assert {i.code for i in est.issues if tables in i.message} == {"TABLE_NOT_OFFICIAL"}
+    assert est.low.total_fen <= est.expected.total_fen <= est.high.total_fen
 
 
 def test_input_unit_cost_and_buy_back(shipped: TableStore) -> None:

@@ -18,6 +18,8 @@ workbook) and :func:`survey_records` (a project → survey rows).
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -49,6 +51,7 @@ from buchang.funds.records import (
     Transaction,
 )
 from buchang.funds.records import Project as FundsProject
+from buchang.io.atomic import check_output, temp_beside
 from buchang.io.schema import BANK_STATEMENT, SURVEY, ColType, Column, InputKind
 from buchang.io.templates import build_template
 from buchang.rules.inputs import Collective, Household, Member, Project
@@ -143,7 +146,7 @@ def _cell(col: Column, value: object) -> object:
     if value is None:
         return None
     if col.type is ColType.BOOL:
-        return "是" if value else "否"
+        return value if isinstance(value, str) else ("是" if value else "否")  # 是/否 typed as is
     if col.type is ColType.CHOICE:
         text = str(getattr(value, "value", value))
         return next((ch.label for ch in col.choices if ch.value == text), text)
@@ -170,14 +173,15 @@ def fill_template(kind: InputKind, rows: Mapping[str, Iterable[Mapping[str, obje
                     cell.number_format = "yyyy-mm-dd hh:mm"
                 elif isinstance(value, date):
                     cell.number_format = "yyyy-mm-dd"
-    tmp = path.with_name(f".{path.name}.tmp")
+    target = check_output(path)
+    tmp = temp_beside(target)  # unguessable, created exclusively: a planted symlink is never written through
     try:
         wb.save(tmp)
-        tmp.replace(path)
+        os.replace(tmp, target)
     finally:
-        if tmp.exists():
+        with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-    return path
+    return target
 
 
 def survey_records(project: Project) -> dict[str, list[dict[str, object]]]:

@@ -3,14 +3,15 @@
 ``INPUT`` is a YAML/JSON document shaped like
 :class:`buchang.rules.estimate.EstimateInputs`, or a workbook filled from the
 ``estimate`` template (``buchang template estimate``; read by
-:func:`buchang.io.estimate.import_estimate` and converted by :func:`from_workbook_inputs`).
-Prints, for the low/expected/high scenarios, every fund category, the totals
-and the amount to deposit (the high figure by default, ``--scenario``), a
-banner first when a table used is not official, then the issues.
-``-o ESTIMATE.xlsx`` writes the report workbook (summary, the lines of each
-scenario with their arithmetic and citations, the tables, the issues);
-``--json FILE`` the lossless JSON (``--json`` alone: on stdout instead of the text). Exit codes: 0 ok (warnings allowed) · 1
-error issues or invalid input.
+:func:`buchang.io.estimate.import_estimate` into the same model: both forms carry
+the same inputs, ranges included). Prints, for the low/expected/high scenarios,
+every fund category, the totals and the amount to deposit (the high figure by
+default, ``--scenario``), the non-official banner first when a table used is not
+official, then the issues. ``-o ESTIMATE.xlsx`` writes the report workbook
+(:func:`buchang.io.reports.estimate_report.write_estimate_report`, the writer of
+``buchang report estimate`` too); ``--json FILE`` the lossless JSON (``--json``
+alone: on stdout instead of the text). Exit codes: 0 ok (warnings allowed) · 1
+error issues or invalid input · 2 usage.
 """
 
 from __future__ import annotations
@@ -19,48 +20,32 @@ import argparse
 import sys
 import unicodedata
 from collections.abc import Sequence
-from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from buchang.cli.usage import missing_inputs, missing_output_folders
-from buchang.core.errors import Issue, Location, Severity
-from buchang.core.money import format_yuan, from_fen, round_fraction, round_half_up_int, uppercase
+from buchang.core.errors import Issue
+from buchang.core.money import format_yuan, from_fen, uppercase
 from buchang.io.atomic import write_text_atomic
+from buchang.io.reports.estimate_report import banner_lines, banner_text, write_estimate_report
 from buchang.rules.common import num_text
 from buchang.rules.estimate import (
-    FUND_EN,
     FUND_ORDER,
     Estimate,
     EstimateInputs,
-    EstimateLine,
-    HouseholdCount,
-    MonthsRange,
     Scenario,
-    ShareRange,
     estimate,
     estimate_to_json,
     read_estimate_inputs,
     required_upfront_fen,
 )
-from buchang.rules.estimate import BuildingSummary as RulesBuilding
-from buchang.rules.estimate import LandSummary as RulesLand
-from buchang.rules.estimate import PopulationSummary as RulesPopulation
-from buchang.rules.inputs import Collective, Option
-from buchang.tables.model import Status
 from buchang.tables.store import load_tables
 
-if TYPE_CHECKING:
-    from buchang.io.estimate import EstimateInputs as WorkbookInputs
-
 _SCENARIO_ZH: Final = {Scenario.LOW: "低", Scenario.EXPECTED: "预期", Scenario.HIGH: "高"}
-_STATUS_ZH: Final = {
-    Status.OFFICIAL: "官方",
-    Status.SECONDARY: "转引，未核对原文",
-    Status.ILLUSTRATIVE: "示例数据，非官方标准",
-}
-BANNER: Final = "注意：以下测算使用了非官方标准表，金额仅供演示或核对，不得作为正式资金前置依据："
+#: Input files read as workbooks (the ``estimate`` template); anything else as YAML/JSON.
+WORKBOOK_SUFFIXES: Final = (".xlsx", ".xlsm")
+
+__all__ = ["banner_lines", "banner_text", "read_inputs", "register", "run_estimate", "summary"]
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -104,106 +89,18 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 # --- input -----------------------------------------------------------------------------------
 
 
-def _share(part: int, whole: int) -> Decimal:
-    """``part / whole`` to 4 places (half up): a share of households."""
-    return round_fraction(Fraction(part, whole), 4)
-
-
-def from_workbook_inputs(x: WorkbookInputs, file: str = "<input>") -> tuple[EstimateInputs, list[Issue]]:
-    """The rules' inputs from the spreadsheet schema's (:mod:`buchang.io.estimate`).
-
-    The workbook gives one split and one list of transition rows, not ranges:
-    the exchange share is the exchanging households' share of the 安置方式 rows
-    (low = expected = high); the months are the households-weighted mean of the
-    过渡 rows (expected, rounded half up), their least and their most (low, high).
-    It has no collective data (a collective is made of each name the rows give),
-    attachments, land-lost persons by age or flat costs: the tables decide, and
-    land fees of regime A and the social security quota report what they miss.
-    Each such default is an ``info`` issue, so the report says it.
-    """
-    loc = Location(file=file)
-    notes: list[Issue] = []
-    total = sum(o.households for o in x.options)
-    exchange = sum(o.households for o in x.options if o.option is Option.EXCHANGE)
-    share = _share(exchange, total) if total else Decimal(0)
-    if total:
-        notes.append(
-            Issue(
-                "ESTIMATE_WORKBOOK_SPLIT",
-                f"安置方式: {exchange} of {total} households choose exchange → share {share} (no range in a workbook)",
-                Severity.INFO,
-                loc,
-            )
-        )
-    temp = [t for t in x.temporary if t.households]
-    if temp:
-        weight = sum(t.households for t in temp)
-        mean = Fraction(sum(t.households * t.months for t in temp), weight)
-        expected = round_half_up_int(mean)
-        months = MonthsRange(
-            low=min(t.months for t in temp), expected=expected, high=max(t.months for t in temp)
-        )
-    else:
-        months = MonthsRange(expected=0)
-    tenures = {b.tenure for b in x.buildings}
-    households: tuple[HouseholdCount, ...] = ()
-    if total and len(tenures) == 1:
-        households = (HouseholdCount(tenure=next(iter(tenures)), households=total),)
-    notes.append(
-        Issue(
-            "ESTIMATE_WORKBOOK_DEFAULTS",
-            "工作簿无集体经济组织资料、附着物和安置房单价：按标准表估算 / the workbook has no collective data, "
-            "attachments or flat costs: the tables decide",
-            Severity.INFO,
-            loc,
-        )
-    )
-    names = dict.fromkeys(
-        [r.collective for r in x.land if r.collective] + [p.collective for p in x.population if p.collective]
-    )
-    inputs = EstimateInputs(
-        collectives=tuple(Collective(collective_id=n, name=n) for n in names),
-        project_id=x.project_id,
-        name=x.name,
-        jurisdiction=x.jurisdiction,
-        notice_date=x.notice_date,
-        approval_date=x.approval_date,
-        valuation_date=x.valuation_date,
-        land=tuple(RulesLand.model_validate(r.model_dump()) for r in x.land),
-        population=tuple(RulesPopulation.model_validate(r.model_dump()) for r in x.population),
-        buildings=tuple(RulesBuilding.model_validate(r.model_dump()) for r in x.buildings),
-        households=households,
-        exchange_share=ShareRange(expected=share),
-        temporary_months=months,
-        turnover_housing=any(t.turnover_housing for t in x.temporary),
-        high_rise=any(t.high_rise for t in x.temporary),
-    )
-    return inputs, notes
-
-
 def read_inputs(path: str) -> tuple[EstimateInputs | None, list[Issue]]:
-    """YAML/JSON through the rules' reader; ``.xlsx`` through the spreadsheet import."""
-    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+    """YAML/JSON through the rules' reader; ``.xlsx``/``.xlsm`` through the workbook import
+    (every problem located ``file:sheet!C12``)."""
+    if Path(path).suffix.lower() in WORKBOOK_SUFFIXES:
         from buchang.io.estimate import import_estimate
 
         value, issues = import_estimate(Path(path))
-        if value is None:
-            return None, list(issues)
-        inputs, notes = from_workbook_inputs(value, path)
-        return inputs, [*issues, *notes]
+        return value, list(issues)
     return read_estimate_inputs(path)
 
 
 # --- console ---------------------------------------------------------------------------------
-
-
-def banner_lines(est: Estimate) -> list[str]:
-    """The non-official banner (empty when every table used is official)."""
-    if not est.non_official:
-        return []
-    return [f"!!! {BANNER}"] + [
-        f"!!!   {r.table_id}@{r.version}: {_STATUS_ZH[r.status]}" for r in est.non_official
-    ]
 
 
 def _width(text: str) -> int:
@@ -252,227 +149,6 @@ def _print_issues(issues: Sequence[Issue], out: Any) -> None:
         print(f"  {i.severity.value}: {i}", file=out)
 
 
-# --- workbook --------------------------------------------------------------------------------
-
-SUMMARY_SHEET: Final = "汇总"
-DETAIL_SHEETS: Final = {Scenario.LOW: "明细-低", Scenario.EXPECTED: "明细-预期", Scenario.HIGH: "明细-高"}
-TABLES_SHEET: Final = "标准表"
-ISSUES_SHEET: Final = "异常"
-
-FUNDS_TITLE: Final = "分类别前置资金 / funds by category"
-REQUIRED_TITLE: Final = "应存入前置资金 / required upfront deposit"
-SCENARIOS_TITLE: Final = "情景取值 / scenario inputs"
-PROJECT_TITLE: Final = "项目 / project"
-
-
-def _columns() -> dict[str, tuple[Any, ...]]:
-    from buchang.io.reports.xlsx import ColKind, Column
-
-    t, c, m, n, i = ColKind.TEXT, ColKind.CODE, ColKind.MONEY, ColKind.NUMBER, ColKind.INT
-    return {
-        "funds": (
-            Column("fund", "资金类别 / fund", t, 30),
-            Column("fund_en", "Fund", t, 34),
-            Column("low", "低 low（元）", m, 18),
-            Column("expected", "预期 expected（元）", m, 18),
-            Column("high", "高 high（元）", m, 18),
-        ),
-        "required": (
-            Column("scenario", "情景 / scenario", c, 30),
-            Column("amount", "金额（元） / amount", m, 34),
-            Column("words", "大写 / in words", t, 40),
-        ),
-        "scenarios": (
-            Column("scenario", "情景 / scenario", c, 30),
-            Column("share", "产权调换比例 / exchange share", n, 34),
-            Column("months", "过渡月数 / months", i, 18),
-        ),
-        "project": (Column("name", "项目 / item", c, 30), Column("value", "值 / value", t, 34)),
-        "lines": (
-            Column("no", "序号 / no.", i, 7),
-            Column("fund", "资金类别 / fund", t, 22),
-            Column("category", "补偿类别 / category", c, 14),
-            Column("item_id", "项目（输入行） / item", c, 24),
-            Column("payee", "收款方 / payee", t, 22),
-            Column("quantity", "数量 / quantity", n, 12),
-            Column("unit", "单位 / unit", c, 7),
-            Column("unit_price", "单价 / unit price", n, 14),
-            Column("price_unit", "价格单位 / price unit", c, 14),
-            Column("factors", "系数 / factors", t, 30),
-            Column("amount", "金额（元） / amount", m, 16),
-            Column("refs", "标准表依据 / tables", c, 50),
-            Column("citation", "文号及条款 / document and article", t, 40),
-            Column("status", "标准表状态 / status", c, 14),
-            Column("basis", "计算方式 / formula", t, 50),
-            Column("note", "说明 / note", t, 50),
-            Column("rule", "规则 / rule", c, 30),
-        ),
-        "tables": (
-            Column("table_id", "标准表 / table", c, 36),
-            Column("version", "版本 / version", c, 18),
-            Column("jurisdiction", "行政区划 / jurisdiction", c, 12),
-            Column("status", "状态 / status", c, 12),
-            Column("document", "文号 / document", t, 30),
-            Column("article", "条款 / article", t, 30),
-            Column("content_hash", "内容哈希 / content hash", c, 74),
-        ),
-        "issues": (
-            Column("no", "序号 / no.", i, 7),
-            Column("severity", "严重程度 / severity", c, 10),
-            Column("code", "代码 / code", c, 28),
-            Column("location", "位置 / location", t, 40),
-            Column("message", "说明 / message", t, 90),
-        ),
-    }
-
-
-def banner_text(est: Estimate) -> str:
-    """The red banner of every report sheet, or ``""`` when every table used is official."""
-    if not est.non_official:
-        return ""
-    used = ", ".join(f"{r.table_id}@{r.version}（{_STATUS_ZH[r.status]}）" for r in est.non_official)
-    return (
-        "⚠ 非官方标准：本测算使用了未经官方原文核对的标准表，不得作为正式资金前置依据 / "
-        f"NOT OFFICIAL: estimated from tables whose figures are not official — {used}"
-    )
-
-
-def _line_rows(lines: Sequence[EstimateLine]) -> list[list[object]]:
-    return [
-        [
-            k,
-            line.fund.value,
-            line.category.value if line.category is not None else "",
-            line.item_id,
-            line.payee,
-            line.quantity,
-            line.unit,
-            line.unit_price,
-            line.price_unit,
-            "；".join(f"{f.name} {num_text(f.value)}" for f in line.factors),
-            line.amount_fen,
-            "；".join(r.label() for r in line.refs) or "（输入 / input）",
-            "；".join(sorted({f"{r.document} {r.article}" for r in line.refs})),
-            "；".join(sorted({_STATUS_ZH[r.status] for r in line.refs})),
-            line.basis,
-            line.note,
-            line.rule,
-        ]
-        for k, line in enumerate(lines, 1)
-    ]
-
-
-def write_report(est: Estimate, path: Path, scenario: Scenario = Scenario.HIGH) -> Path:
-    """The xlsx report, with the conventions of :mod:`buchang.io.reports.xlsx` (row 1 a banner,
-    red when a table is not official; exact numeric money formatted ``0.00``; neutralised text;
-    atomic save): 汇总 (funds by category × scenario, the required deposit, the scenario
-    inputs, the project), 明细-低/预期/高 (every line with its arithmetic and citations),
-    标准表, 异常."""
-    from buchang.io.reports.xlsx import Block, ReportWorkbook, SheetModel, check_target, write_sheets
-
-    cols = _columns()
-    s = est.scenarios
-    funds: list[list[object]] = [[f.value, FUND_EN[f], *(x.fund_fen(f) for x in s)] for f in FUND_ORDER]
-    funds += [
-        ["补偿费用小计", "compensation subtotal", *(x.compensation_fen for x in s)],
-        ["工作费用小计", "working costs subtotal", *(x.working_costs_fen for x in s)],
-        ["合计", "total", *(x.total_fen for x in s)],
-    ]
-    required: list[list[object]] = []
-    for which in (Scenario.HIGH, Scenario.EXPECTED):
-        need = required_upfront_fen(est, which)
-        used = "（采用 / used）" if which is scenario else ""
-        required.append([f"{_SCENARIO_ZH[which]} {which.value}{used}", need, uppercase(from_fen(need))])
-    ss = est.scenario(scenario)
-    required.append(
-        [
-            "其中社会保障费用（单独列支） / of which social security",
-            ss.social_security_fen,
-            uppercase(from_fen(ss.social_security_fen)),
-        ]
-    )
-    project: list[list[object]] = [
-        ["项目编号 / project id", est.project_id],
-        ["项目名称 / project name", est.name],
-        ["行政区划 / jurisdiction", est.jurisdiction],
-        ["预公告日期 / notice date", est.notice_date.isoformat()],
-        ["版本 / library version", est.library_version],
-        ["说明 / note", "审慎起见按高情景存入；社会保障费用单独列支，须存入专门账户的另行存入"],
-    ]
-    sheets = [
-        SheetModel(
-            SUMMARY_SHEET,
-            (
-                Block(FUNDS_TITLE, cols["funds"], funds),
-                Block(REQUIRED_TITLE, cols["required"], required),
-                Block(
-                    SCENARIOS_TITLE,
-                    cols["scenarios"],
-                    [
-                        [
-                            f"{_SCENARIO_ZH[x.scenario]} {x.scenario.value}",
-                            x.exchange_share,
-                            x.temporary_months,
-                        ]
-                        for x in s
-                    ],
-                ),
-                Block(PROJECT_TITLE, cols["project"], project),
-            ),
-        ),
-        *(
-            SheetModel(DETAIL_SHEETS[x.scenario], (Block(None, cols["lines"], _line_rows(x.lines)),))
-            for x in s
-        ),
-        SheetModel(
-            TABLES_SHEET,
-            (
-                Block(
-                    None,
-                    cols["tables"],
-                    [
-                        [
-                            r.table_id,
-                            r.version,
-                            r.jurisdiction,
-                            _STATUS_ZH[r.status],
-                            r.document,
-                            r.article,
-                            r.content_hash,
-                        ]
-                        for r in est.tables
-                    ],
-                ),
-            ),
-        ),
-        SheetModel(
-            ISSUES_SHEET,
-            (
-                Block(
-                    None,
-                    cols["issues"],
-                    [
-                        [
-                            k,
-                            i.severity.value,
-                            i.code,
-                            str(i.location) + (f" ({i.location.key})" if i.location.key else ""),
-                            i.message,
-                        ]
-                        for k, i in enumerate(est.issues, 1)
-                    ],
-                ),
-            ),
-        ),
-    ]
-    target = check_target(path)
-    book = ReportWorkbook(
-        title=f"{est.project_id} {est.name} — 资金前置测算 / upfront-funds estimate", banner=banner_text(est)
-    )
-    write_sheets(book, sheets)
-    return book.save(target)
-
-
 # --- run -------------------------------------------------------------------------------------
 
 
@@ -501,7 +177,7 @@ def run_estimate(args: argparse.Namespace) -> int:
     if args.json == "-":
         if args.output:
             try:
-                write_report(est, Path(args.output), scenario)
+                _write_report(est, args.input, Path(args.output), scenario)
             except OSError as exc:
                 print(f"buchang estimate: {args.output}: {exc}", file=sys.stderr)
                 return 1
@@ -518,7 +194,7 @@ def run_estimate(args: argparse.Namespace) -> int:
         _print_issues(est.issues, sys.stdout)
     if args.output:
         try:
-            write_report(est, Path(args.output), scenario)
+            _write_report(est, args.input, Path(args.output), scenario)
         except OSError as exc:
             print(f"buchang estimate: {args.output}: {exc}", file=sys.stderr)
             return 1
@@ -531,3 +207,12 @@ def run_estimate(args: argparse.Namespace) -> int:
             return 1
         print(f"→ {args.json}")
     return 1 if load_errors or est.has_errors else 0
+
+
+def _write_report(est: Estimate, source: str, path: Path, scenario: Scenario) -> Path:
+    from buchang.io.reports.compute_report import input_file
+
+    given = Path(source)
+    return write_estimate_report(
+        est, path, source=input_file(given) if given.is_file() else None, scenario=scenario
+    )

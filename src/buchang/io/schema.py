@@ -762,6 +762,147 @@ BANK_STATEMENT: Final = InputKind(
 )
 
 # --- estimate (资金前置测算) ------------------------------------------------------
+#
+# The workbook equivalent of :class:`buchang.rules.estimate.EstimateInputs` (the YAML/JSON
+# input of ``buchang estimate``): every field of that model has a column here, and
+# :mod:`buchang.io.estimate` turns the sheets into it. A range (low ≤ expected ≤ high) is three
+# columns of the one-row 测算参数 sheet; a blank low or high is the expected value.
+
+#: 安置房来源: built (安置房建设) or bought back (回购); values of ``FlatSource``.
+FLAT_SOURCES: Final = (
+    Choice("construction", "建设", ("安置房建设", "新建", "建设安置房")),
+    Choice("buy_back", "回购", ("安置房回购", "购房", "回购安置房", "buy-back")),
+)
+
+
+def _share(
+    key: str, header: str, *, aliases: tuple[str, ...] = (), example: str = "", note: str = ""
+) -> Column:
+    return Column(
+        key,
+        header,
+        ColType.DECIMAL,
+        aliases=aliases,
+        decimals=4,
+        minimum=_ZERO,
+        maximum=Decimal(1),
+        example=example,
+        note=note,
+    )
+
+
+def _months(
+    key: str, header: str, *, aliases: tuple[str, ...] = (), example: str = "", note: str = ""
+) -> Column:
+    return Column(
+        key, header, ColType.INT, aliases=aliases, decimals=0, minimum=_ZERO, maximum=Decimal(600),
+        example=example, note=note,
+    )  # fmt: skip
+
+
+_RANGE_NOTE: Final = "空白则等于预期值 / blank: the expected value"
+_COLLECTIVE_REF: Final = "集体编号或名称；只有一个集体时可空 / collective id or name; blank when there is one"
+
+ESTIMATE_ASSUMPTIONS_SHEET: Final = Sheet(
+    "assumptions",
+    "测算参数",
+    (
+        _share(
+            "exchange_share_low",
+            "产权调换比例-低",
+            aliases=("产权调换比例低值", "低情景产权调换比例"),
+            example="0.4",
+            note=_RANGE_NOTE,
+        ),
+        _share(
+            "exchange_share",
+            "产权调换比例-预期",
+            aliases=("产权调换比例", "产权调换比例预期值", "预期产权调换比例"),
+            example="0.5",
+            note="选择产权调换的被征收户（及其合法住宅面积）所占比例，0–1；空白为0（全部货币补偿） / "
+            "share of the house households (and of their legal residential area) expected to choose "
+            "property exchange, 0..1; blank: 0",
+        ),
+        _share(
+            "exchange_share_high",
+            "产权调换比例-高",
+            aliases=("产权调换比例高值", "高情景产权调换比例"),
+            example="0.6",
+            note=_RANGE_NOTE,
+        ),
+        _months(
+            "temporary_months_low",
+            "过渡月数-低",
+            aliases=("过渡月数低值", "低情景过渡月数"),
+            example="18",
+            note=_RANGE_NOTE,
+        ),
+        _months(
+            "temporary_months",
+            "过渡月数-预期",
+            aliases=("过渡月数", "过渡月数预期值", "临时安置月数"),
+            example="24",
+            note="产权调换户的过渡费月数（含交房后月数）；空白为0 / months of temporary housing of an "
+            "exchanging household (including those after hand-over); blank: 0",
+        ),
+        _months(
+            "temporary_months_high",
+            "过渡月数-高",
+            aliases=("过渡月数高值", "高情景过渡月数"),
+            example="30",
+            note=_RANGE_NOTE,
+        ),
+        _col("turnover_housing", "提供周转房", ColType.BOOL, aliases=("周转房",), example="否"),
+        _col("high_rise", "高层安置", ColType.BOOL, example="否"),
+        _choice(
+            "flat_source",
+            "安置房来源",
+            FLAT_SOURCES,
+            aliases=("安置房建设或回购",),
+            example="建设",
+            note="建设：按建设成本；回购：按回购单价；空白为建设 / construction cost or buy-back price; "
+            "blank: construction",
+        ),
+        _money(
+            "flat_unit_cost",
+            "安置房单价(元/m²)",
+            aliases=("安置房单价", "安置房建设成本", "安置房回购单价"),
+            note="填写则代替标准表 estimate.flat_costs 的单价（明细注明为输入） / overrides the table's price "
+            "(the line then cites the input)",
+        ),
+        Column(
+            "flat_area_ratio",
+            "安置面积比例",
+            ColType.DECIMAL,
+            aliases=("安置面积系数",),
+            decimals=4,
+            minimum=_ZERO,
+            maximum=Decimal(10),
+            example="1",
+            note="安置房面积 = 产权调换户合法住宅面积 × 此比例；空白为1 / flat area = legal residential "
+            "area of the exchanging households × this ratio; blank: 1",
+        ),
+        _area(
+            "flat_area_per_person_m2",
+            "人均安置面积(m²)",
+            aliases=("人均安置面积",),
+            note="填写则安置房面积 = 产权调换户人数 × 人均面积 / when given: flat area = persons × this",
+        ),
+        _col(
+            "rewards",
+            "计入奖励",
+            ColType.BOOL,
+            aliases=("估算奖励",),
+            example="是",
+            note="按全部按期签约、搬迁估算奖励（审慎）；空白为是 / estimate the rewards as if every "
+            "household signs and moves in time; blank: yes",
+        ),
+    ),
+    required=False,
+    aliases=("情景参数", "测算假设", "参数", "assumption", "scenarios"),
+    single_row=True,
+    note="只填一行；区间按低≤预期≤高 / exactly one row; ranges low ≤ expected ≤ high",
+)
 
 ESTIMATE: Final = InputKind(
     "estimate",
@@ -775,6 +916,16 @@ ESTIMATE: Final = InputKind(
             aliases=PROJECT_SHEET.aliases,
             note="只填一行 / exactly one row",
         ),
+        ESTIMATE_ASSUMPTIONS_SHEET,
+        Sheet(
+            "collectives",
+            "集体",
+            COLLECTIVES_SHEET.columns,
+            required=False,
+            aliases=COLLECTIVES_SHEET.aliases,
+            note="被征地集体经济组织：旧制度土地补偿和社保人数测算所需资料 / the collectives: data for the "
+            "old land-fee regime and the social security quota",
+        ),
         Sheet(
             "land",
             "地类面积",
@@ -783,22 +934,78 @@ ESTIMATE: Final = InputKind(
                 _col("zone", "区片", example="hangzhou-I"),
                 _area("area_m2", "面积(m²)", required=True, aliases=("面积",), example="66666.67"),
                 _col("basic_farmland", "永久基本农田", ColType.BOOL, example="否"),
-                _col("collective", "所属集体", example="示例村"),
+                _col("collective", "所属集体", aliases=("村组",), example="C01", note=_COLLECTIVE_REF),
+                _col(
+                    "crop_item",
+                    "青苗品种",
+                    aliases=("青苗品种代码", "青苗代码"),
+                    note="青苗标准表的行键；空白取地类（如 paddy）；“无”为不计青苗 / crops table row key; "
+                    "blank: the land class; 无: no crops",
+                ),
             ),
+            required=False,
             aliases=("land",),
+            note="不征收土地（如国有土地上房屋征收）可不填 / may be absent (state-land houses only)",
+        ),
+        Sheet(
+            "attachments",
+            "附着物",
+            (
+                _col("item_code", "品种代码", required=True, aliases=("品种", "项目代码"), example="well"),
+                Column(
+                    "quantity",
+                    "数量",
+                    ColType.DECIMAL,
+                    True,
+                    decimals=2,
+                    minimum=_ZERO,
+                    negative_code="NEGATIVE_VALUE",
+                    example="2",
+                    note="按标准表该行的单位（口、座、株…） / in the table row's unit",
+                ),
+                _col("spec", "规格", aliases=("胸径", "规格档次")),
+            ),
+            required=False,
+            aliases=("地上附着物", "青苗及附着物", "attachment"),
+            note="地上附着物、零星树木等按数量汇总 / ground attachments counted",
         ),
         Sheet(
             "population",
             "户数人口",
             (
-                _col("collective", "所属集体", example="示例村"),
+                _col("collective", "所属集体", aliases=("村组",), example="C01", note=_COLLECTIVE_REF),
                 _count("households", "户数", required=True, example="120"),
                 _count("persons", "在册人口", required=True, aliases=("人口", "人数"), example="380"),
-                _count("agricultural_persons", "农业人口", example="350"),
-                _count("agricultural_persons_16plus", "16周岁以上农业人口", example="290"),
+                _count("agricultural_persons", "农业人口", example="320"),
+                _count(
+                    "agricultural_persons_16plus",
+                    "16周岁以上农业人口",
+                    aliases=("十六周岁以上农业人口",),
+                    example="250",
+                ),
+                _count(
+                    "land_lost_under_16",
+                    "被征地人员-16周岁以下",
+                    aliases=("被征地人员16周岁以下", "16周岁以下被征地人员"),
+                    example="30",
+                ),
+                _count(
+                    "land_lost_working_age",
+                    "被征地人员-16周岁至退休年龄",
+                    aliases=("被征地人员16周岁至退休年龄", "劳动年龄段被征地人员"),
+                    example="160",
+                ),
+                _count(
+                    "land_lost_retired",
+                    "被征地人员-退休年龄以上",
+                    aliases=("被征地人员退休年龄以上", "退休年龄以上被征地人员"),
+                    example="60",
+                ),
             ),
             required=False,
             aliases=("population",),
+            note="被征地人员三个年龄段全填或全空；全空则按征收农用地面积×16周岁以上农业人口÷征收前农用地面积测算 / "
+            "the three age groups all or none; none: the quota from the collective's data",
         ),
         Sheet(
             "buildings",
@@ -818,35 +1025,33 @@ ESTIMATE: Final = InputKind(
                     minimum=_ZERO,
                     maximum=Decimal(1),
                     example="0.8",
+                    note="空白为1（审慎） / blank: 1 (prudent)",
+                ),
+                _money(
+                    "unit_value",
+                    "评估均价(元/m²)",
+                    aliases=("评估均价", "评估单价"),
+                    note="国有土地上房屋按评估均价补偿 / state-land houses: average appraised value per m²",
                 ),
             ),
             required=False,
             aliases=("buildings",),
         ),
         Sheet(
-            "options",
-            "安置方式",
+            "households",
+            "被征收户数",
             (
-                _choice("option", "补偿方式", OPTIONS, required=True, example="产权调换"),
-                _count("households", "户数", required=True, example="80"),
-                _area("area_m2", "合法面积(m²)", aliases=("面积",), example="10000.00"),
+                _choice("tenure", "土地性质", TENURE, example="集体土地"),
+                _count("households", "户数", required=True, aliases=("被征收户数",), example="120"),
+                _count("persons", "人口", aliases=("人数", "被征收人口"), example="380"),
             ),
             required=False,
-            aliases=("options",),
-        ),
-        Sheet(
-            "temporary",
-            "过渡",
-            (
-                _count("households", "户数", required=True, example="80"),
-                _count("months", "过渡月数", required=True, example="24"),
-                _col("turnover_housing", "提供周转房", ColType.BOOL, example="否"),
-                _col("high_rise", "高层安置", ColType.BOOL, example="否"),
-            ),
-            required=False,
-            aliases=("temporary",),
+            aliases=("被征收户", "households"),
+            note="房屋被征收的户数、人口，按土地性质；空白时取户数人口表 / households whose houses are taken, by "
+            "tenure; absent: the population sheet",
         ),
     ),
+    note="与 buchang estimate 的 YAML/JSON 输入一一对应 / the workbook form of the YAML/JSON estimate input",
 )
 
 #: Every input kind by its CLI name.

@@ -68,6 +68,29 @@ GENERAL_RULES: Final = (
 )
 
 
+#: Further rules of one input kind, after the general ones (说明 sheet).
+KIND_RULES: Final[dict[str, tuple[str, ...]]] = {
+    "estimate": (
+        "本工作簿与 buchang estimate 的 YAML/JSON 输入一一对应：同样的数据两种方式测算结果相同。"
+        " / The workbook is the YAML/JSON input of buchang estimate: the same data either way give the same estimate.",
+        "区间：“测算参数”表中产权调换比例、过渡月数各有低、预期、高三列，须低≤预期≤高；低或高空白即等于预期值。"
+        "低情景、高情景为各区间端点组合中合计最小、最大者（审慎起见按高情景预存）。"
+        " / Ranges: low ≤ expected ≤ high; a blank low or high is the expected value. The low and high"
+        " scenarios are the cheapest and dearest combination of the ranges' ends (deposit the high one).",
+        "社会保障费用单独列支：征收农用地时，在“户数人口”表填被征地人员三个年龄段人数；未知时在“集体”表填"
+        "征收前农用地面积和16周岁以上农业人口，按比例测算人数并按最高人员类别标准估算。"
+        " / Social security (its own fund): give the land-lost persons by age group, or the collective's"
+        " pre-expropriation agricultural area and persons aged 16+ for the quota (priced at the dearest group).",
+        "所属集体填“集体”表的集体编号或名称；没有“集体”表时，每个名称即一个集体。"
+        " / 所属集体: an id or name of the 集体 sheet; without that sheet each name is a collective.",
+        "测绘费、评估费、拆除费、工作经费、不可预见费按标准表 estimate.working_costs 的费率计算；安置房单价空白则取"
+        "标准表 estimate.flat_costs。每个金额在测算报告中注明所用标准表。"
+        " / Working costs are the rates of the estimate.working_costs table; a blank flat price is taken"
+        " from estimate.flat_costs. Every figure of the report cites its table.",
+    ),
+}
+
+
 def _allowed(col: Column) -> str:
     if col.type is ColType.CHOICE:
         text = "、".join(ch.label for ch in col.choices)
@@ -88,7 +111,9 @@ def _instructions(ws: Worksheet, kind: InputKind) -> None:
     ws.append([f"{kind.title}导入模板 / {kind.name} template"])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([])
-    for rule in GENERAL_RULES:
+    if kind.note:
+        ws.append([kind.note])
+    for rule in (*GENERAL_RULES, *KIND_RULES.get(kind.name, ())):
         ws.append([rule])
     ws.append([])
     heads = ["工作表 sheet", "列名 header", "英文别名 alias", "其他别名 other aliases", "类型 type", "必填 required",

@@ -1,17 +1,22 @@
 """The upfront-funds estimate report (资金前置测算, ``shared/spec/domain.md`` 4.6).
 
-Same conventions as the compute report (:mod:`.xlsx`): banner row (red when a
-table used is not official), numeric amounts formatted ``0.00`` holding the
-exact decimal, text neutralised, ``mask`` for publication.
+The one writer of the estimate workbook: ``buchang estimate -o`` and
+``buchang report estimate`` both call :func:`write_estimate_report`. Same
+conventions as the compute report (:mod:`.xlsx`): banner row (red when a table
+used is not official, with the text of :func:`banner_text` — the console prints
+the same words, :func:`banner_lines`), numeric amounts formatted ``0.00``
+holding the exact decimal, text neutralised, ``mask`` for publication.
 
-* **汇总** — every fund category under the three scenarios (low / expected /
-  high), the compensation and working-cost subtotals and the totals; then the
-  amount to deposit per scenario, with and without social security (单独列支),
-  each with its 大写;
-* **明细** — every line of every scenario with its arithmetic and citation;
+* **汇总** — 一、every fund category (Chinese and English) under the three scenarios
+  (low / expected / high), the compensation and working-cost subtotals and the
+  totals; 二、the amount to deposit per scenario, with and without social security
+  (单独列支), each with its 大写, the scenario the deposit uses marked; 三、the
+  values each scenario took from the input ranges (exchange share, months);
+* **明细** — every line of every scenario with its arithmetic and citation (a
+  figure taken from the input, not a table, says so);
 * **异常** — every issue with its location;
-* **参数** — project, governing date, library version, input file and hash,
-  and every table used (version, status, content hash).
+* **参数** — project, governing date, the scenario used, library version, input
+  file and hash, and every table used (version, status, content hash).
 """
 
 from __future__ import annotations
@@ -47,11 +52,13 @@ from buchang.io.reports.fastxlsx import open_book, write_book
 from buchang.io.reports.xlsx import Block, ColKind, Column, Engine, SheetModel
 from buchang.rules.estimate.model import (
     COMPENSATION,
+    FUND_EN,
     FUND_ORDER,
     SCENARIOS,
     WORKING_COSTS,
     Estimate,
     FundCategory,
+    Scenario,
     ScenarioEstimate,
 )
 
@@ -63,20 +70,36 @@ ISSUES_SHEET: Final = "异常"
 PARAMS_SHEET: Final = "参数"
 
 SCENARIO_LABEL: Final = {"low": "低 / low", "expected": "预期 / expected", "high": "高 / high"}
+#: Marks the scenario whose figure is the required deposit.
+USED: Final = "（采用 / used）"
+#: The figure of a line that cites no table (an input's own unit cost).
+FROM_INPUT: Final = "（输入 / input）"
+
+#: The words of the non-official warning, the same in the workbook banner and on the console.
+BANNER_HEAD: Final = (
+    "⚠ 非官方标准：本测算使用了未经官方原文核对的标准表，不得作为正式资金前置（预存）依据 / "
+    "NOT OFFICIAL: estimated from tables whose figures are not official"
+)
 
 FUND_COLUMNS: Final = (
     Column("fund", "资金类别 / fund", C, 30),
+    Column("fund_en", "类别英文 / fund (English)", T, 34),
     Column("low", "低（元） / low", M, 18),
     Column("expected", "预期（元） / expected", M, 18),
     Column("high", "高（元） / high", M, 18),
 )
 UPFRONT_COLUMNS: Final = (
-    Column("scenario", "情景 / scenario", C, 16),
-    Column("total", "应预存（元） / total", M, 18),
+    Column("scenario", "情景 / scenario", C, 30),
+    Column("total", "应预存（元） / total", M, 34),
     Column("words", "大写金额 / in words", T, 34),
     Column("social_security", "其中社会保障费用（元） / of which social security", M, 20),
     Column("without_ss", "不含社保（元） / without social security", M, 20),
     Column("without_ss_words", "不含社保大写 / in words", T, 34),
+)
+SCENARIO_COLUMNS: Final = (
+    Column("scenario", "情景 / scenario", C, 30),
+    Column("share", "产权调换比例 / exchange share", N, 34),
+    Column("months", "过渡月数 / months of temporary housing", INT, 18),
 )
 DETAIL_COLUMNS: Final = (
     Column("scenario", "情景 / scenario", C, 14),
@@ -101,31 +124,42 @@ DETAIL_COLUMNS: Final = (
 )
 BY_FUND: Final = "一、按资金类别与情景 / by fund category and scenario"
 UPFRONT: Final = "二、应预存资金 / funds to deposit before the start"
+SCENARIOS_TITLE: Final = "三、情景取值 / what each scenario took from the input ranges"
+
+P_SCENARIO: Final = "应预存取用情景 / scenario of the required deposit"
+P_NOTE: Final = "说明 / note"
+NOTE: Final = (
+    "审慎起见按高情景存入；社会保障费用单独列支，须存入专门账户的另行存入 / a prudent office deposits "
+    "the high figure; social security is budgeted separately and, where it has its own account, deposited there"
+)
 
 
 def fund_rows(est: Estimate) -> list[list[object]]:
     """Every fund category, then the subtotals and the total, under low / expected / high."""
-    rows: list[list[object]] = [[f.value, *(s.fund_fen(f) for s in est.scenarios)] for f in FUND_ORDER]
+    rows: list[list[object]] = [
+        [f.value, FUND_EN[f], *(s.fund_fen(f) for s in est.scenarios)] for f in FUND_ORDER
+    ]
 
-    def subtotal(label: str, funds: frozenset[FundCategory] | None) -> list[object]:
+    def subtotal(label: str, english: str, funds: frozenset[FundCategory] | None) -> list[object]:
         def fen(s: ScenarioEstimate) -> int:
             return sum(line.amount_fen for line in s.lines if funds is None or line.fund in funds)
 
-        return [label, *(fen(s) for s in est.scenarios)]
+        return [label, english, *(fen(s) for s in est.scenarios)]
 
-    rows.append(subtotal("补偿小计 / compensation", COMPENSATION))
-    rows.append(subtotal("工作经费小计 / working costs", WORKING_COSTS))
-    rows.append(subtotal("合计 / total", None))
+    rows.append(subtotal("补偿小计 / compensation", "compensation subtotal", COMPENSATION))
+    rows.append(subtotal("工作经费小计 / working costs", "working costs subtotal", WORKING_COSTS))
+    rows.append(subtotal("合计 / total", "total", None))
     return rows
 
 
-def upfront_rows(est: Estimate) -> list[list[object]]:
+def upfront_rows(est: Estimate, used: Scenario = Scenario.HIGH) -> list[list[object]]:
+    """The deposit per scenario (the one used marked), with and without social security."""
     out: list[list[object]] = []
     for s in est.scenarios:
         total, ss = s.total_fen, s.social_security_fen
         out.append(
             [
-                SCENARIO_LABEL[s.scenario.value],
+                SCENARIO_LABEL[s.scenario.value] + (USED if s.scenario is used else ""),
                 total,
                 uppercase(from_fen(total)),
                 ss,
@@ -134,6 +168,10 @@ def upfront_rows(est: Estimate) -> list[list[object]]:
             ]
         )
     return out
+
+
+def scenario_rows(est: Estimate) -> list[list[object]]:
+    return [[SCENARIO_LABEL[s.scenario.value], s.exchange_share, s.temporary_months] for s in est.scenarios]
 
 
 def detail_rows(est: Estimate) -> Iterator[list[object]]:
@@ -153,7 +191,7 @@ def detail_rows(est: Estimate) -> Iterator[list[object]]:
                 line.price_unit,
                 factor_text(line.factors),
                 line.amount_fen,
-                labels,
+                labels or FROM_INPUT,
                 documents,
                 articles,
                 statuses,
@@ -164,18 +202,29 @@ def detail_rows(est: Estimate) -> Iterator[list[object]]:
 
 
 def banner_text(est: Estimate) -> str:
+    """The red banner of every sheet, or ``""`` when every table used is official."""
     refs = est.non_official
     if not refs:
         return ""
     used = ", ".join(f"{r.table_id}@{r.version}（{STATUS_LABEL[r.status]}）" for r in refs)
-    return (
-        "⚠ 非官方标准：本测算使用了未经官方原文核对的标准表，不得作为正式预存依据 / "
-        f"NOT OFFICIAL: estimated from tables whose figures are not official — {used}"
-    )
+    return f"{BANNER_HEAD} — {used}"
+
+
+def banner_lines(est: Estimate) -> list[str]:
+    """The same warning for a console, one table a line (empty when every table is official)."""
+    if not est.non_official:
+        return []
+    return [f"!!! {BANNER_HEAD}:"] + [
+        f"!!!   {r.table_id}@{r.version}（{STATUS_LABEL[r.status]}）" for r in est.non_official
+    ]
 
 
 def estimate_sheets(
-    est: Estimate, *, source: InputFile | None = None, mask: bool = False
+    est: Estimate,
+    *,
+    source: InputFile | None = None,
+    mask: bool = False,
+    scenario: Scenario = Scenario.HIGH,
 ) -> tuple[SheetModel, ...]:
     issues = [
         [
@@ -193,11 +242,13 @@ def estimate_sheets(
         [P_PROJECT_NAME, est.name],
         [P_JURISDICTION, est.jurisdiction],
         [P_NOTICE, str(est.notice_date)],
+        [P_SCENARIO, SCENARIO_LABEL[scenario.value]],
         [P_LIBRARY, est.library_version],
         [P_INPUT_NAME, source.name if source else ""],
         [P_INPUT_SHA, source.sha256 if source else ""],
         [P_MASKED, YES if mask else NO],
         [P_OFFICIAL, NO if est.non_official else YES],
+        [P_NOTE, NOTE],
     ]
     tables = [
         [t.table_id, t.version, t.jurisdiction, STATUS_LABEL[t.status], t.document, t.article, t.content_hash]
@@ -208,7 +259,8 @@ def estimate_sheets(
             SUMMARY_SHEET,
             (
                 Block(BY_FUND, FUND_COLUMNS, fund_rows(est)),
-                Block(UPFRONT, UPFRONT_COLUMNS, upfront_rows(est)),
+                Block(UPFRONT, UPFRONT_COLUMNS, upfront_rows(est, scenario)),
+                Block(SCENARIOS_TITLE, SCENARIO_COLUMNS, scenario_rows(est)),
             ),
         ),
         SheetModel(DETAIL_SHEET, (Block(None, DETAIL_COLUMNS, detail_rows(est)),)),
@@ -227,9 +279,12 @@ def write_estimate_report(
     source: InputFile | None = None,
     mask: bool = False,
     engine: Engine = "auto",
+    scenario: Scenario = Scenario.HIGH,
 ) -> Path:
-    """Write the estimate workbook to ``path`` (atomically) and return it."""
+    """Write the estimate workbook to ``path`` (atomically: all of it or nothing) and return it.
+
+    ``scenario`` — the scenario whose total is the required deposit (marked in 汇总 and 参数)."""
     rows = sum(len(s.lines) for s in est.scenarios)
     title = f"{est.project_id} {est.name} — 资金前置测算 / upfront-funds estimate"
     book = open_book(path, engine=engine, rows=rows, title=title, banner=banner_text(est), mask=mask)
-    return write_book(book, path, estimate_sheets(est, source=source, mask=mask))
+    return write_book(book, path, estimate_sheets(est, source=source, mask=mask, scenario=scenario))

@@ -1,10 +1,10 @@
 """The estimate's inputs (survey summaries) and its result (funds by category and scenario).
 
 Inputs are frozen pydantic models like :mod:`buchang.rules.inputs` (floats
-refused, tuples not lists). Field names follow the spreadsheet schema of
-:mod:`buchang.io.estimate` where the two overlap (``land``, ``population``,
-``buildings``); what a summary cannot say exactly is a *range*
-(:class:`ShareRange`, :class:`MonthsRange`: low ≤ expected ≤ high).
+refused, tuples not lists), read from YAML/JSON (:mod:`.io`) or from the
+``estimate`` workbook (:mod:`buchang.io.estimate`, which builds this same model:
+every field has a column there, a range three); what a summary cannot say
+exactly is a *range* (:class:`ShareRange`, :class:`MonthsRange`: low ≤ expected ≤ high).
 
 The result is an :class:`Estimate`: three :class:`ScenarioEstimate` s (low,
 expected, high), each a list of :class:`EstimateLine` s — every line with its
