@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from buchang.batch import memory
+from buchang.core import memory
 from buchang.batch.compute import compute_batch
 from buchang.batch.parity import differences
 from buchang.batch.synth import synth_frames

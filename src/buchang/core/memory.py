@@ -1,4 +1,8 @@
-"""Keep freed memory inside the process while a batch runs (glibc only).
+"""Keep freed memory inside the process while a vectorised run works (glibc only).
+
+Used by batch mode (:func:`buchang.batch.compute.compute_batch`) and by reconciliation
+(:func:`buchang.funds.reconcile.reconcile_frames`): both allocate and free large
+temporary arrays by the thousand.
 
 A batch run allocates and frees thousands of large temporary int64 arrays
 (a million households make ~15 million lines; every step gathers, masks and
