@@ -350,9 +350,20 @@ def _structure_price_uncached(
             tref = v.ref(row=key, name=column)
             trefs[slot] = tref
             ref[slot] = run.ref_id((tref,))
-    k = b.g * ns + np.maximum(b.struct, 0)
+    k = _skey(b)
     found = has[k] & (b.struct >= 0)
     return num[k], den[k], found, ref[k], trefs
+
+
+def _skey(b: B) -> I64:
+    """Per building: group × structure key into the (group, structure vocabulary) tables
+    (an absent structure reads slot 0 and is masked by ``b.struct >= 0``); computed once."""
+    cached = b.cache.get("skey")
+    if cached is None:
+        cached = b.g * max(len(b.svocab), 1) + np.maximum(b.struct, 0)
+        b.cache["skey"] = cached
+    out: I64 = cached
+    return out
 
 
 def _row_known(t: Tables, b: B) -> Mask:
@@ -364,7 +375,7 @@ def _row_known(t: Tables, b: B) -> Mask:
             continue
         for si, key in enumerate(b.svocab):
             known[gi * ns + si] = v.find_row(key) is not None
-    out: Mask = known[b.g * ns + np.maximum(b.struct, 0)] & (b.struct >= 0)
+    out: Mask = known[_skey(b)] & (b.struct >= 0)
     return out
 
 
@@ -378,7 +389,7 @@ def _residual(run: Run, t: Tables, out: Out, b: B) -> None:
     ok = sel & rp_ok & rate.has[b.g]
     run.route(b.hh[sel & ~ok], "HOUSE_RESIDUAL_DATA")
     ns = max(len(b.svocab), 1)
-    key = b.g * ns + np.maximum(b.struct, 0)
+    key = _skey(b)
     ref = _ref_pairs(run, key[ok], rp_refs, lambda k: rate.tref[k // ns])
     idx = np.flatnonzero(ok)
     out.add(
@@ -570,7 +581,7 @@ def _exchange(run: Run, t: Tables, out: Out, b: B, exch: Mask, price_v: I64, kno
         run.route(b.hh[nonres & ~mult.has[b.g]], "HOUSE_VALUE_MISSING")
         m = nonres & mult.has[b.g]
         ns = max(len(b.svocab), 1)
-        key = b.g * ns + np.maximum(b.struct, 0)
+        key = _skey(b)
         idx = np.flatnonzero(m)
         refs = _ref_pairs(run, key[idx], rp_trefs, lambda k: mult.tref[k // ns])
         out.add(
@@ -632,8 +643,11 @@ def _exchange(run: Run, t: Tables, out: Out, b: B, exch: Mask, price_v: I64, kno
     entitled = np.minimum(np.maximum(original, lo_c), hi_c)
     # credits allocated to residential buildings in input order
     res_area = np.where(res, b.legal_area, 0)
-    before = np.cumsum(res_area) - res_area
-    before -= np.cumsum(res_area)[np.maximum(ch.starts[b.hh] - 1, 0)] * (ch.starts[b.hh] > 0)
+    # area of the household's residential buildings before this one (rows are in household order):
+    # the exclusive running sum minus its value at the household's first row
+    before = np.cumsum(res_area)
+    before -= res_area
+    before -= before[ch.starts[b.hh]]
     within = np.clip(entitled[b.hh] - before, 0, res_area)
     excess = res_area - within
     bad_hh |= res_hh & ~double.has[hg] & (ch.sum_by_household(excess, n) > 0)
@@ -643,7 +657,7 @@ def _exchange(run: Run, t: Tables, out: Out, b: B, exch: Mask, price_v: I64, kno
     ent_key = _ent_keys(hg, band_row, extra_kind)
     ent_refs = _ent_refs(run, t, bands, em, eo)
     ns = max(len(b.svocab), 1)
-    skey = b.g * ns + np.maximum(b.struct, 0)
+    skey = _skey(b)
     m = bm & (within > 0)
     idx = np.flatnonzero(m)
     refs = _combo(run, rp_trefs, skey[idx], ent_refs, ent_key[b.hh[idx]], None)
@@ -726,27 +740,29 @@ def _bands(bands: list[TableVersion | None], hg: I64, persons: I64) -> tuple[I64
     for gi, v in enumerate(bands):
         if v is None:
             continue
-        in_g = hg == gi
-        if not in_g.any():
+        idx = np.flatnonzero(hg == gi)  # the group's households: each row's test runs on them only
+        if idx.size == 0:
             continue
-        taken = np.zeros(n, dtype=bool)
+        p = persons[idx]
+        taken = np.zeros(idx.size, dtype=bool)
         for ri, row in enumerate(v.rows):
             lo_p = row["persons_min"]
             hi_p = row.values.get("persons_max")
             if not isinstance(lo_p, int):
                 continue
-            m = in_g & ~taken & (persons >= lo_p)
+            m = ~taken & (p >= lo_p)
             if isinstance(hi_p, int):
-                m &= persons <= hi_p
+                m &= p <= hi_p
             per_person = row.values.get("per_person") is True
             amin, amax = Fraction(row.decimal("area_min")) * 100, Fraction(row.decimal("area_max")) * 100
             if amin.denominator != 1 or amax.denominator != 1:
                 continue  # not in centi-m²: left unfound, so routed
-            scale = np.where(m, persons, 0) if per_person else np.ones(n, dtype=np.int64)
-            row_i[m] = ri
-            lo[m] = (int(amin) * scale)[m]
-            hi[m] = (int(amax) * scale)[m]
-            found[m] = True
+            sel = idx[m]
+            scale: I64 | int = p[m] if per_person else 1
+            row_i[sel] = ri
+            lo[sel] = int(amin) * scale
+            hi[sel] = int(amax) * scale
+            found[sel] = True
             taken |= m
     return row_i, lo, hi, found
 
