@@ -80,6 +80,13 @@ class Scalar:
     ref: I64  # ref-set id of (value's ref,)
     tref: tuple[TableRef | None, ...]
 
+    @property
+    def whole(self) -> I64:
+        """``num // den`` per group (counts such as months or times), divided on the small
+        per-group arrays, so callers gather one array instead of dividing full-length ones."""
+        out: I64 = self.num // self.den
+        return out
+
 
 class Tables:
     """Per-group access to the house tables, read once per group."""
@@ -158,7 +165,7 @@ class Out:
         category: int,
         rule: str | I64,
         amount: Amount,
-        ref: I64 | int,
+        ref: I64 | int | At,
         payee: int = PayeeTemplate.HOUSEHOLD,
         payee_pos: I64 | None = None,
     ) -> None:
@@ -173,6 +180,8 @@ class Out:
         def pick(v: Any) -> I64 | int:
             if isinstance(v, int | np.integer):
                 return int(v)
+            if isinstance(v, At):
+                return v.take(idx)
             a = np.asarray(v, dtype=np.int64)
             return int(a) if a.ndim == 0 else a[idx]
 
@@ -279,13 +288,30 @@ def houses_kernel(run: Run) -> list[LineBlock]:
     return out.blocks()
 
 
-def _ix(v: I64 | int, i: I64) -> I64 | int:
+@dataclass(frozen=True, slots=True)
+class At:
+    """``values[key]``, gathered lazily: only at the rows a step selects (a per-group
+    figure read through the group of each row, without a full-length copy first)."""
+
+    values: I64
+    key: I64
+
+    def take(self, i: I64) -> I64:
+        out: I64 = self.values[self.key[i]]
+        return out
+
+
+def _ix(v: I64 | int | At, i: I64) -> I64 | int:
     if isinstance(v, int | np.integer):
         return int(v)
+    if isinstance(v, At):
+        return v.take(i)
     return v if v.ndim == 0 else v[i]
 
 
-def lazy_fen(qty: I64, scale: int, figures: list[tuple[I64 | int, I64 | int]]) -> Callable[[I64], I64]:
+def lazy_fen(
+    qty: I64, scale: int, figures: list[tuple[I64 | int | At, I64 | int | At]]
+) -> Callable[[I64], I64]:
     """:func:`fen` of full-length arguments, evaluated for the selected rows only."""
 
     def amount(i: I64) -> I64:
@@ -475,8 +501,8 @@ def _collective(run: Run, t: Tables, out: Out, b: B) -> None:
                     item_pos=b.perm,
                     category=cat,
                     rule=f"{rule}.{part}",
-                    amount=lazy_fen(b.legal_area, 100, [(sc.num[b.g], sc.den[b.g])]),
-                    ref=sc.ref[b.g],
+                    amount=lazy_fen(b.legal_area, 100, [(At(sc.num, b.g), At(sc.den, b.g))]),
+                    ref=At(sc.ref, b.g),
                 )
         rn = ok & (v == 1)
         _depreciated(out, b, rn, rp_n, rp_d, rp_ref, "house.collective.money.replacement_newness", HOUSE)
@@ -618,8 +644,8 @@ def _exchange(run: Run, t: Tables, out: Out, b: B, exch: Mask, price_v: I64, kno
     band_v = t.variant(KIND_RESETTLEMENT_AREA, ("hangzhou_2014",))
     em = t.scalar(KIND_RESETTLEMENT_AREA, "extra_person_married_childless")
     eo = t.scalar(KIND_RESETTLEMENT_AREA, "extra_person_one_child")
-    extra_m = np.where(married & em.has[hg], em.num[hg] // em.den[hg], -1)
-    extra_o = np.where(one_child & eo.has[hg], eo.num[hg] // eo.den[hg], -1)
+    extra_m = np.where(married & em.has[hg], em.whole[hg], -1)
+    extra_o = np.where(one_child & eo.has[hg], eo.whole[hg], -1)
     # max(extras, key=value): the married-childless value wins ties (it comes first)
     extra_kind = np.where((extra_m >= 0) & (extra_m >= extra_o), 1, np.where(extra_o >= 0, 2, 0))
     extra = np.where(extra_kind == 1, extra_m, np.where(extra_kind == 2, extra_o, 0))
@@ -872,7 +898,7 @@ def _state(run: Run, t: Tables, out: Out, b: B) -> None:
     months = t.scalar(KIND_STATE, "business_loss_months")
     nonres = legal & ~b.residential
     proven_ok = nonres & (b.mbl >= 0) & months.has[b.g]
-    mon = np.where(months.has[b.g], months.num[b.g] // months.den[b.g], 0)
+    mon = np.where(months.has[b.g], months.whole[b.g], 0)
     proven = checked_mul(np.where(proven_ok, b.mbl, 0), mon)
     # proven ≥ appraisal × floor  ⇔  proven·den ≥ appraisal·num (all fen)
     lhs = checked_mul(proven, floor.den[b.g])
@@ -937,8 +963,8 @@ def _state(run: Run, t: Tables, out: Out, b: B) -> None:
         item_pos=b.perm,
         category=BUSINESS,
         rule="house.state.business_loss",
-        amount=lazy_fen(np.where(use_floor, b.appraisal, 0), 100, [(floor.num[b.g], floor.den[b.g])]),
-        ref=floor.ref[b.g],
+        amount=lazy_fen(np.where(use_floor, b.appraisal, 0), 100, [(At(floor.num, b.g), At(floor.den, b.g))]),
+        ref=At(floor.ref, b.g),
     )
     # flats charged (exchange)
     fhh = fch.hh
@@ -981,8 +1007,8 @@ def _state(run: Run, t: Tables, out: Out, b: B) -> None:
         item_pos=b.perm,
         category=SUBSIDY,
         rule="house.state.shanghai_71.price_subsidy",
-        amount=lazy_fen(np.where(r71, b.appraisal, 0), 100, [(rate.num[b.g], rate.den[b.g])]),
-        ref=rate.ref[b.g],
+        amount=lazy_fen(np.where(r71, b.appraisal, 0), 100, [(At(rate.num, b.g), At(rate.den, b.g))]),
+        ref=At(rate.ref, b.g),
     )
     h71 = np.flatnonzero(ok_hh & s71 & res_hh)
     if h71.size:
@@ -1071,9 +1097,7 @@ def _fees(
         t_exch = t.scalar(k_rules, "moving_times_exchange")
         fee = t.scalar(k_rates, "moving_fee")
         mbasis = t.text(k_rates, "moving_basis", "per_household", BASES)
-        times_num = np.where(
-            exchange_hh, t_exch.num[hg] // t_exch.den[hg], t_money.num[hg] // t_money.den[hg]
-        )
+        times_num = np.where(exchange_hh, t_exch.whole[hg], t_money.whole[hg])
         times_has = np.where(exchange_hh, t_exch.has[hg], t_money.has[hg])
         bad = both & (~times_has | ~fee.has[hg] | (mbasis[hg] < 0))
         # temporary housing
@@ -1105,7 +1129,7 @@ def _fees(
             item_pos=np.arange(n),
             category=MOVING,
             rule=f"{prefix}.moving",
-            amount=lazy_fen(qty, 100, [(fee.num[hg], fee.den[hg]), (times_num, 1)]),
+            amount=lazy_fen(qty, 100, [(At(fee.num, hg), At(fee.den, hg)), (times_num, 1)]),
             ref=times_refs,
         )
         # temporary housing
@@ -1119,10 +1143,10 @@ def _fees(
             category=TEMPORARY,
             rule=f"{prefix}.temporary.turnover_housing",
             amount=0,
-            ref=rate.ref[hg],
+            ref=At(rate.ref, hg),
         )
         temp_months = hhs["temporary_months"].to_numpy(dtype=np.int64)
-        money_months = np.where(mm.has[hg], mm.num[hg] // mm.den[hg], temp_months)
+        money_months = np.where(mm.has[hg], mm.whole[hg], temp_months)
         money_refs = np.where(mm.has[hg], t.refs(rate.tref, mm.tref)[hg], rate.ref[hg])
         mo = tok & ~turnover & ~exchange_hh
         out.add(
@@ -1132,13 +1156,13 @@ def _fees(
             item_pos=np.arange(n),
             category=TEMPORARY,
             rule=f"{prefix}.temporary.money",
-            amount=lazy_fen(tq, 100, [(rate.num[hg], rate.den[hg]), (money_months, 1)]),
+            amount=lazy_fen(tq, 100, [(At(rate.num, hg), At(rate.den, hg)), (money_months, 1)]),
             ref=money_refs,
         )
         ex = tok & ~turnover & exchange_hh
         if ex.any():
-            per = np.where(high, period_hr.num[hg] // period_hr.den[hg], period.num[hg] // period.den[hg])
-            aft = after.num[hg] // np.maximum(after.den[hg], 1)
+            per = np.where(high, period_hr.whole[hg], period.whole[hg])
+            aft = after.whole[hg]
             handover = hhs["handover_months"].to_numpy(dtype=np.int64)
             given = handover >= 0
             total = np.where(given, handover + aft, temp_months)
@@ -1156,7 +1180,7 @@ def _fees(
                 item_pos=np.arange(n),
                 category=TEMPORARY,
                 rule=f"{prefix}.temporary.within_period",
-                amount=lazy_fen(tq, 100, [(rate.num[hg], rate.den[hg]), (normal, 1)]),
+                amount=lazy_fen(tq, 100, [(At(rate.num, hg), At(rate.den, hg)), (normal, 1)]),
                 ref=np.where(high, within_hr[hg], within_n[hg]),
             )
             out.add(
@@ -1167,7 +1191,13 @@ def _fees(
                 category=TEMPORARY,
                 rule=f"{prefix}.temporary.overrun",
                 amount=lazy_fen(
-                    tq, 100, [(rate.num[hg], rate.den[hg]), (overrun, 1), (mult.num[hg], mult.den[hg])]
+                    tq,
+                    100,
+                    [
+                        (At(rate.num, hg), At(rate.den, hg)),
+                        (overrun, 1),
+                        (At(mult.num, hg), At(mult.den, hg)),
+                    ],
                 ),
                 ref=np.where(high, over_hr[hg], over_n[hg]),
             )
@@ -1191,6 +1221,6 @@ def _fees(
             item_pos=np.arange(n),
             category=REWARD,
             rule=f"{prefix}.{name}",
-            amount=lazy_fen(np.where(inside, all_m2, 0), 100, [(v.num[hg], v.den[hg])]),
-            ref=v.ref[hg],
+            amount=lazy_fen(np.where(inside, all_m2, 0), 100, [(At(v.num, hg), At(v.den, hg))]),
+            ref=At(v.ref, hg),
         )
