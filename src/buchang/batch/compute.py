@@ -46,7 +46,7 @@ from buchang.batch.lineblock import (
 )
 from buchang.batch.params import Prepared, position, prepare
 from buchang.core.errors import Issue, Location, Severity
-from buchang.core.memory import retained_heap
+from buchang.core.memory import paused_gc, retained_heap
 from buchang.rules.engine import _collective_result, _household_result, compute_project
 from buchang.rules.inputs import Project
 from buchang.rules.lines import Line, PayeeKind, SubjectKind, SubjectResult
@@ -493,9 +493,10 @@ def compute_batch(
     runs the families' kernels side by side (numpy releases the GIL in its loops; the
     result does not depend on it; on this 2-core machine it was slower: the threads
     contend for page faults). ``retain_heap`` keeps freed blocks in the process for the
-    duration of the run (:mod:`buchang.batch.memory`; glibc only, never changes results).
+    duration of the run (:mod:`buchang.core.memory`; glibc only, never changes results);
+    the cyclic garbage collector is paused for the run.
     """
-    with retained_heap(retain_heap):
+    with paused_gc(), retained_heap(retain_heap):
         return _compute_batch(frames, store, strict=strict, kernels=kernels, threads=threads)
 
 
