@@ -8,10 +8,10 @@ import threading
 
 import pytest
 
-from buchang.core import memory
 from buchang.batch.compute import compute_batch
 from buchang.batch.parity import differences
 from buchang.batch.synth import synth_frames
+from buchang.core import memory
 
 from .batch_kit import shipped
 

@@ -1,5 +1,10 @@
 """``buchang compute PROJECT.(json|yaml)``: run a project through the exact core.
 
+Large projects are computed by the same engine over worker processes
+(:func:`buchang.io.parallel.compute_project_parallel`; same result), and a
+large report is written by the streaming writer; a progress bar counts the
+households computed and the 明细 lines written (at a terminal only).
+
 Prints the total of every collective and household, the project total (in
 figures and 大写), a banner when any table used is not official, the issues,
 and the explanation of one household (``--explain ID``; the first household
@@ -19,10 +24,11 @@ from buchang.cli.progress import Progress
 from buchang.cli.report_cmd import write_compute_outputs
 from buchang.cli.usage import missing_inputs, missing_output_folders
 from buchang.core.errors import Issue
+from buchang.core.memory import paused_gc
 from buchang.core.money import format_yuan, from_fen, uppercase
 from buchang.io.atomic import write_text_atomic
 from buchang.io.audit import read_inputs
-from buchang.rules.engine import compute_project
+from buchang.io.parallel import compute_project_parallel
 from buchang.rules.explain import banner, explain
 from buchang.rules.io import result_to_json
 from buchang.rules.lines import ProjectResult, SubjectKind
@@ -77,6 +83,17 @@ def _print_issues(issues: list[Issue] | tuple[Issue, ...], out: Any) -> None:
         print(f"  {i.severity.value}: {i}", file=out)
 
 
+def yuan_text(fen: int) -> str:
+    """:func:`~buchang.core.money.format_yuan` (``1,234.56``) by integer arithmetic: the
+    summary of a 100,000-household project formats 100,000 totals.
+
+    >>> yuan_text(123456789), yuan_text(-5), yuan_text(0)
+    ('1,234,567.89', '-0.05', '0.00')
+    """
+    yuan, cents = divmod(abs(fen), 100)
+    return f"{'-' if fen < 0 else ''}{yuan:,}.{cents:02d}"
+
+
 def summary(result: ProjectResult, lang: str = "zh") -> str:
     """Per-subject totals and the project total, one subject per line."""
     zh = lang == "zh"
@@ -92,7 +109,7 @@ def summary(result: ProjectResult, lang: str = "zh") -> str:
     for s in result.subjects:
         flag = " !" if any(i.is_error for i in s.issues) else ""
         rows.append(
-            f"  {s.subject_id:<{width}}  {kind[s.kind]:<4} {format_yuan(s.total_fen):>18}  {s.name}{flag}"
+            f"  {s.subject_id:<{width}}  {kind[s.kind]:<4} {yuan_text(s.total_fen):>18}  {s.name}{flag}"
         )
     total = result.total_fen
     words = uppercase(from_fen(total))
@@ -105,6 +122,14 @@ def summary(result: ProjectResult, lang: str = "zh") -> str:
 
 
 def run_compute(args: argparse.Namespace) -> int:
+    # A large survey is millions of objects that live until the end: the cyclic
+    # collector, walking them all again and again, cost a third of the run (measured
+    # in benchmarks/bench_e2e.py). Nothing here makes cycles worth collecting.
+    with paused_gc():
+        return _run_compute(args)
+
+
+def _run_compute(args: argparse.Namespace) -> int:
     machine = args.json == "-"
     store, load_issues = load_tables(*args.tables)
     load_errors = [i for i in load_issues if i.is_error]
@@ -128,10 +153,12 @@ def run_compute(args: argparse.Namespace) -> int:
             )
             _print_issues([i for i in issues if i.is_error] or issues, sys.stderr)
             return 1
-        with progress.stage(f"计算 / compute {len(project.households)} 户 households"):
-            result = compute_project(project, store)
+        n = len(project.households)
+        with progress.counter(f"计算 / compute {n} 户 households", total=n) as advance:
+            result = compute_project_parallel(project, store, progress=advance)
         if args.output:
-            with progress.stage(f"写报表 / write {Path(args.output).name}"):
+            lines = sum(len(s.lines) for s in result.subjects)
+            with progress.counter(f"写报表 / write {Path(args.output).name}", total=lines) as advance:
                 written = write_compute_outputs(
                     result,
                     project,
@@ -141,6 +168,7 @@ def run_compute(args: argparse.Namespace) -> int:
                     mask=args.mask,
                     issues=issues,
                     locations=locations,
+                    progress=advance,
                 )
             if not written:
                 return 1

@@ -5,17 +5,19 @@ given (a pipe, a file, CI logs and ``--json`` consumers never see it). The
 display is transient: it disappears when the work is done, leaving only the
 command's own output. ``BUCHANG_NO_PROGRESS=1`` turns it off too.
 
-Two shapes of work::
+Three shapes of work::
 
     with Progress.for_args(args) as progress:
         with progress.stage("导入 / import"):          # one call: a spinner and the elapsed time
             project = import_survey(path)
         for item in progress.track(items, "写出 / write"):  # a loop: a bar with N/M
             ...
+        with progress.counter("计算 / compute", total=n) as advance:  # a library call that
+            compute_project_parallel(project, store, progress=advance)  # reports as it goes
 
-The library calls themselves (``import_survey``, ``compute_project``,
-``write_compute_report``, ``verify``) take no progress callback, so a single
-call is shown as a stage with its elapsed time rather than a row count.
+Library calls that take a ``progress`` callback (``compute_project_parallel``:
+households done; ``write_compute_report``: 明细 lines written) are shown as a
+bar with N/M; the others as a stage with its elapsed time.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Self, TextIO, TypeVar
@@ -56,6 +58,10 @@ def progress_wanted(
         except ValueError:  # a closed stream
             return False
     return True
+
+
+def _ignore(_n: int) -> None:
+    """The ``advance`` of a progress display that is off."""
 
 
 class _CountColumn(MofNCompleteColumn):
@@ -113,6 +119,24 @@ class Progress:
         task = bar.add_task(description, total=None)
         try:
             yield
+        finally:
+            bar.remove_task(task)
+
+    @contextmanager
+    def counter(self, description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+        """A bar with N/M for a call that reports its own progress: yields
+        ``advance(n)`` (a no-op when the display is off)."""
+        bar = self._bar
+        if bar is None:
+            yield _ignore
+            return
+        task = bar.add_task(description, total=total)
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+
+        try:
+            yield advance
         finally:
             bar.remove_task(task)
 

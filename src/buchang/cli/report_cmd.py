@@ -20,19 +20,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from buchang.cli.progress import Progress
 from buchang.cli.usage import missing_inputs, missing_output_folders
 from buchang.core.errors import Issue, Location
+from buchang.core.memory import paused_gc
 from buchang.core.money import format_yuan, from_fen, uppercase
 from buchang.io.audit import read_inputs
+from buchang.io.parallel import compute_project_parallel
 from buchang.io.reports.compute_report import input_file, write_compute_report
 from buchang.io.reports.csvout import write_compute_csv
 from buchang.io.reports.reconcile_report import write_reconcile_report
-from buchang.rules.engine import compute_project
 from buchang.rules.inputs import Project
 from buchang.rules.lines import ProjectResult
 from buchang.tables.store import load_tables
@@ -90,7 +91,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "Read estimate inputs, estimate the funds to deposit (low / expected / high) and write the report.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    e.add_argument("inputs", metavar="INPUTS", help="测算输入 / estimate inputs (.yaml/.json)")
+    e.add_argument("inputs", metavar="INPUTS", help="测算输入 / estimate inputs (.yaml/.json/.xlsx)")
     e.add_argument(
         "-o", "--output", required=True, metavar="ESTIMATE.xlsx", help="输出报表 / output workbook"
     )
@@ -123,8 +124,10 @@ def write_compute_outputs(
     mask: bool = False,
     issues: Sequence[Issue] = (),
     locations: Mapping[str, Location] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> bool:
-    """Write the compute workbook (and CSV); False, with the reason on stderr, if it cannot."""
+    """Write the compute workbook (and CSV); False, with the reason on stderr, if it cannot.
+    ``progress(n)`` is told of every ``n`` 明细 lines written."""
     src = input_file(source, project) if source.is_file() else None
     try:
         write_compute_report(
@@ -135,6 +138,7 @@ def write_compute_outputs(
             input_issues=tuple(issues),
             locations=locations or {},
             mask=mask,
+            progress=progress,
         )
         if csv:
             try:
@@ -149,6 +153,14 @@ def write_compute_outputs(
 
 
 def run_report_compute(args: argparse.Namespace) -> int:
+    # A large survey is millions of objects that live until the end: the cyclic
+    # collector, walking them all again and again, cost a third of the run (measured
+    # in benchmarks/bench_e2e.py). Nothing here makes cycles worth collecting.
+    with paused_gc():
+        return _run_report_compute(args)
+
+
+def _run_report_compute(args: argparse.Namespace) -> int:
     source = Path(args.input)
     out = Path(args.output)
     refused = missing_inputs("report", source) or missing_output_folders("report", out, args.csv)
@@ -170,11 +182,21 @@ def run_report_compute(args: argparse.Namespace) -> int:
             )
             _print_issues([i for i in issues if i.is_error] or issues, sys.stderr)
             return 1
-        with progress.stage(f"计算 / compute {len(project.households)} 户 households"):
-            result = compute_project(project, store)
-        with progress.stage(f"写报表 / write {out.name}"):
+        n = len(project.households)
+        with progress.counter(f"计算 / compute {n} 户 households", total=n) as advance:
+            result = compute_project_parallel(project, store, progress=advance)
+        lines = sum(len(s.lines) for s in result.subjects)
+        with progress.counter(f"写报表 / write {out.name}", total=lines) as advance:
             written = write_compute_outputs(
-                result, project, source, out, csv=args.csv, mask=args.mask, issues=issues, locations=locations
+                result,
+                project,
+                source,
+                out,
+                csv=args.csv,
+                mask=args.mask,
+                issues=issues,
+                locations=locations,
+                progress=advance,
             )
     if not written:
         return 1
@@ -245,9 +267,9 @@ def run_report_reconcile(args: argparse.Namespace) -> int:
 
 
 def run_report_estimate(args: argparse.Namespace) -> int:
+    from buchang.cli.estimate_cmd import read_inputs  # YAML/JSON or the estimate workbook
     from buchang.io.reports.estimate_report import write_estimate_report
     from buchang.rules.estimate.compute import estimate
-    from buchang.rules.estimate.io import read_estimate_inputs
 
     source = Path(args.inputs)
     out = Path(args.output)
@@ -256,7 +278,7 @@ def run_report_estimate(args: argparse.Namespace) -> int:
         return refused
     store, load_issues = load_tables(*args.tables)
     load_errors = [i for i in load_issues if i.is_error]
-    inputs, issues = read_estimate_inputs(source)
+    inputs, issues = read_inputs(str(source))
     if inputs is None:
         print(
             f"buchang report: {source}: 输入无效，未写任何文件 / invalid input, nothing written:",

@@ -42,7 +42,9 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
 from buchang import __version__
 from buchang.core.errors import Issue, Location, Severity
-from buchang.core.money import fraction_to_fen, from_fen, uppercase
+from buchang.core.memory import paused_gc
+from buchang.core.money import from_fen, uppercase
+from buchang.io.parallel import compute_project_parallel
 from buchang.io.reader import SheetData, read_xlsx
 from buchang.io.reports import compute_report as cr
 from buchang.io.reports.masking import mask_secret, mask_text
@@ -59,7 +61,6 @@ from buchang.io.reports.xlsx import (
     unneutralise,
 )
 from buchang.io.survey import import_survey_detailed
-from buchang.rules.engine import compute_project
 from buchang.rules.inputs import Project
 from buchang.rules.io import read_project
 from buchang.tables.model import Table, TableVersion
@@ -171,10 +172,6 @@ class FoundBlock:
         raise KeyError(key)
 
 
-def _blank(v: object) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
-
-
 @dataclass(slots=True)
 class _Ctx:
     """What an audit accumulates."""
@@ -211,13 +208,16 @@ def _header_ok(ctx: _Ctx, sheet: SheetData, index: int, columns: Sequence[Column
 
 def _data_rows(sheet: SheetData, start: int, until_blank: bool) -> tuple[FoundRow, ...]:
     out: list[FoundRow] = []
-    for i in range(start, len(sheet.rows)):
-        values = tuple(None if _blank(v) else v for v in sheet.rows[i])
-        if all(v is None for v in values):
+    rows = sheet.rows
+    name = sheet.name
+    for i in range(start, len(rows)):
+        # blank cells (None, "", whitespace) → None; inline: millions of cells
+        values = tuple([None if v is None or (isinstance(v, str) and not v.strip()) else v for v in rows[i]])
+        if values.count(None) == len(values):
             if until_blank:
                 break
             continue
-        out.append(FoundRow(i, values, sheet.name))
+        out.append(FoundRow(i, values, name))
     return tuple(out)
 
 
@@ -290,8 +290,10 @@ def _check_lines(ctx: _Ctx, detail: FoundBlock) -> None:
             got = numbers[raw] = read_back(ColKind.NUMBER, raw)
         return got
 
+    money = _money_of
+
     for row in detail.rows:
-        amount = read_back(ColKind.MONEY, row.raw(a))
+        amount = money(row.raw(a))
         qty = number(row.raw(q))
         price = number(row.raw(p))
         factors_raw = row.raw(f)
@@ -301,13 +303,12 @@ def _check_lines(ctx: _Ctx, detail: FoundBlock) -> None:
             factors = factor_lists[factors_raw] = _parse_factors(
                 factors_raw if isinstance(factors_raw, str) else ""
             )
-        where = cell_ref(row.index, a)
         if not isinstance(amount, int):
             ctx.add(
                 AUDIT_ARITHMETIC,
                 f"金额不是数值 / the amount is not a number: {amount!r}",
                 row.sheet,
-                where,
+                cell_ref(row.index, a),
             )
             continue
         if not isinstance(qty, Fraction) or not isinstance(price, Fraction) or factors is None:
@@ -315,14 +316,22 @@ def _check_lines(ctx: _Ctx, detail: FoundBlock) -> None:
                 AUDIT_ARITHMETIC,
                 "无法由数量、单价、系数复算 / cannot re-derive the amount from quantity, unit price and factors",
                 row.sheet,
-                where,
+                cell_ref(row.index, a),
             )
             continue
-        value = qty * price
+        # quantity × price × Π factors in 分, rounded half up once: integer arithmetic on the
+        # numerators and denominators (the rounding of a rational does not need it reduced)
+        num = qty.numerator * price.numerator * 100
+        den = qty.denominator * price.denominator
         for x in factors:
-            value *= x
-        expected = fraction_to_fen(value)
+            num *= x.numerator
+            den *= x.denominator
+        whole, rem = divmod(abs(num), den)
+        if 2 * rem >= den:
+            whole += 1
+        expected = -whole if num < 0 else whole
         if expected != amount:
+            where = cell_ref(row.index, a)
             ctx.add(
                 AUDIT_ARITHMETIC,
                 f"数量×单价×系数 = {from_fen(expected)}，金额为 {from_fen(amount)} / "
@@ -330,6 +339,19 @@ def _check_lines(ctx: _Ctx, detail: FoundBlock) -> None:
                 row.sheet,
                 where,
             )
+
+
+def _money_of(raw: object) -> object:
+    """``read_back(ColKind.MONEY, raw)``, fast for a numeric cell read as a float:
+    the shortest ``repr`` of the double is the decimal text the writer stored (see
+    :func:`~buchang.io.reports.xlsx.read_back`), parsed as integer 分."""
+    if type(raw) is float:
+        text = repr(raw)
+        whole, dot, cents = text.partition(".")
+        if dot and len(cents) <= 2 and cents.isdigit() and whole.lstrip("-").isdigit():
+            fen = int(whole) * 100 + (-1 if text[0] == "-" else 1) * int(cents.ljust(2, "0"))
+            return fen
+    return read_back(ColKind.MONEY, raw)
 
 
 def _key_of(block: FoundBlock, row: FoundRow, keys: Sequence[str]) -> tuple[object, ...]:
@@ -361,14 +383,20 @@ def _masked(text: str) -> str:
     return mask_secret(text) if digits.isdigit() and len(text) >= 9 else mask_text(text)
 
 
-def _check_words(ctx: _Ctx, block: FoundBlock, row: FoundRow, fen: object) -> None:
+def _check_words(
+    ctx: _Ctx, block: FoundBlock, row: FoundRow, fen: object, words: dict[int, str] | None = None
+) -> None:
     try:
         w = block.col("words")
     except KeyError:
         return
     found = row.raw(w)
     if isinstance(fen, int):
-        expected = uppercase(from_fen(fen))
+        expected = words.get(fen) if words is not None else None
+        if expected is None:
+            expected = uppercase(from_fen(fen))
+            if words is not None:
+                words[fen] = expected
         if found != expected:
             ctx.add(
                 AUDIT_UPPERCASE,
@@ -397,44 +425,57 @@ def _check_subtotals(ctx: _Ctx, detail: FoundBlock, blocks: Mapping[str, FoundBl
     amount_col = detail.col("amount")
     amounts: list[int] = []
     for row in detail.rows:
-        a = read_back(ColKind.MONEY, row.raw(amount_col))
+        a = _money_of(row.raw(amount_col))
         amounts.append(a if isinstance(a, int) else 0)
     total_fen, total_lines = sum(amounts), len(amounts)
     subject_col = detail.col("subject_id")
+    subject_ids = [row.raw(subject_col) for row in detail.rows]
+    words: dict[int, str] = {}  # 大写 of each distinct amount, spelt once
     for title, block in blocks.items():
         keys = cr.SUMMARY_KEYS[title]
+        key_cols = [(block.col(k), block.columns[block.col(k)].kind) for k in keys]
+        fen_col, lines_col = block.col("amount"), block.col("lines")
+
+        def key_of(row: FoundRow, key_cols: list[tuple[int, ColKind]] = key_cols) -> tuple[object, ...]:
+            return tuple(read_back(kind, row.raw(j)) for j, kind in key_cols)
+
         sums: dict[tuple[object, ...], list[int]] = defaultdict(lambda: [0, 0])
         subjects: dict[tuple[object, ...], set[object]] = defaultdict(set)
-        for row, k, line_fen in zip(detail.rows, _detail_keys(detail, keys), amounts, strict=True):
+        for sid, k, line_fen in zip(subject_ids, _detail_keys(detail, keys), amounts, strict=True):
             acc = sums[k]
             acc[0] += 1
             acc[1] += line_fen
-            subjects[k].add(row.raw(subject_col))
+            if title == cr.BY_COLLECTIVE:
+                subjects[k].add(sid)
+        listed: set[tuple[object, ...]] = set()
         for row in block.rows:
-            fen = read_back(ColKind.MONEY, row.raw(block.col("amount")))
-            lines = read_back(ColKind.INT, row.raw(block.col("lines")))
+            fen = _money_of(row.raw(fen_col))
+            lines = read_back(ColKind.INT, row.raw(lines_col))
             label = row.raw(0)
             if title == cr.PROJECT_TOTAL or label == cr.TOTAL_LABEL:
                 exp_lines, exp_fen, what = total_lines, total_fen, "合计 / total"
             else:
-                k = _key_of(block, row, keys)
+                k = key_of(row)
+                listed.add(k)
                 got = sums.get(k)
                 if got is None:
                     if not (lines == 0 and fen == 0):
                         what = _label(k)
                         _subtotal(ctx, block, row, "amount", 0, fen, f"{what} 无明细 / no lines")
-                    _check_words(ctx, block, row, fen)
+                    _check_words(ctx, block, row, fen, words)
                     continue
                 exp_lines, exp_fen = got
+                if exp_lines == lines and exp_fen == fen and title != cr.BY_COLLECTIVE:
+                    _check_words(ctx, block, row, fen, words)  # agrees: no label to build
+                    continue
                 what = _label(k)
                 if title == cr.BY_COLLECTIVE:
                     n = read_back(ColKind.INT, row.raw(block.col("subjects")))
                     _subtotal(ctx, block, row, "subjects", len(subjects[k]), n, f"{what} 对象数 / subjects")
             _subtotal(ctx, block, row, "lines", exp_lines, lines, f"{what} 行数 / lines")
             _subtotal(ctx, block, row, "amount", exp_fen, fen, what)
-            _check_words(ctx, block, row, fen)
+            _check_words(ctx, block, row, fen, words)
         if title != cr.PROJECT_TOTAL:
-            listed = {_key_of(block, r, keys) for r in block.rows if r.raw(0) != cr.TOTAL_LABEL}
             for k, (n, fen) in sums.items():
                 if k not in listed:
                     ctx.add(
@@ -638,6 +679,47 @@ def _same_fast(kind: ColKind, exp: object, raw: object) -> bool:
     return raw is None and exp is None
 
 
+_NONE_CELL: Final = (type(None), None)
+
+
+class _Never:
+    """Equal to nothing: the cell is compared the careful way."""
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+_NEVER: Final = _Never()
+
+
+def _cell_form(kind: ColKind, exp: object) -> object:
+    """``(type, value)`` a cell read by python-calamine holds when it equals the rendered
+    expected value ``exp`` for :func:`_same_fast` — or :data:`_NEVER` when no such cheap form
+    exists. A whole row is compared as a list of these at C speed; on any difference the
+    row is compared cell by cell as before, so this only skips work, never a finding."""
+    if exp is None:
+        return _NONE_CELL
+    if type(exp) is str:
+        return (str, exp)
+    if kind is ColKind.MONEY and type(exp) is int:
+        return (float, exp / 100)
+    if kind is ColKind.NUMBER and type(exp) is Fraction and _POW15 % exp.denominator == 0:
+        return (float, float(exp))
+    if kind is ColKind.INT and type(exp) is int:
+        return (float, float(exp))
+    return _NEVER
+
+
+def _row_forms(values: Sequence[object], n: int) -> list[tuple[type, object]]:
+    """The found row's first ``n`` cells as ``(type, value)`` (missing cells empty)."""
+    got = [(v.__class__, v) for v in values[:n]]
+    if len(got) < n:
+        got.extend([_NONE_CELL] * (n - len(got)))
+    return got
+
+
 def _compare_row(
     ctx: _Ctx,
     sheet: str,
@@ -646,19 +728,38 @@ def _compare_row(
     found: FoundRow,
     mask: bool,
     memo: dict[tuple[ColKind, str], object],
+    forms: dict[tuple[ColKind, object], object] | None = None,
 ) -> None:
+    if forms is not None:
+        # the common case: the whole row as written — one comparison of two lists
+        want: list[object] = []
+        for col, value in zip(columns, expected, strict=True):
+            t = type(value)
+            kind = col.kind
+            if t is str:  # texts repeat (names, codes, citations): their forms are kept
+                key = (kind, value)
+                form = forms.get(key, forms)
+                if form is forms:
+                    form = _cell_form(kind, _rendered(kind, value, mask, memo))
+                    if len(forms) < 500_000:
+                        forms[key] = form
+            elif value is None:
+                form = _NONE_CELL
+            elif t is int and kind is ColKind.MONEY:  # inline _cell_form(render(…)) of the common cases
+                form = (float, value / 100)  # type: ignore[operator]
+            elif t is int and kind is ColKind.INT:
+                form = (float, float(value))  # type: ignore[arg-type]
+            elif t is Fraction and kind is ColKind.NUMBER:
+                form = (float, float(value)) if _POW15 % value.denominator == 0 else _NEVER  # type: ignore[attr-defined, arg-type]
+            else:
+                form = _cell_form(kind, _rendered(kind, value, mask, memo))
+            want.append(form)
+        if want == _row_forms(found.values, len(columns)):
+            ctx.compared += len(columns)
+            return
     for j, col in enumerate(columns):
-        value = expected[j]
         kind = col.kind
-        if type(value) is str:
-            key = (kind, value)
-            exp = memo.get(key, memo)
-            if exp is memo:
-                exp = memo[key] = render(kind, value, mask)
-        elif kind is ColKind.NUMBER and type(value) is Fraction:
-            exp = value
-        else:
-            exp = render(kind, value, mask)
+        exp = _rendered(kind, expected[j], mask, memo)
         raw = found.raw(j)
         ctx.compared += 1
         if _same_fast(kind, exp, raw):
@@ -675,8 +776,22 @@ def _compare_row(
             )
 
 
+def _rendered(kind: ColKind, value: object, mask: bool, memo: dict[tuple[ColKind, str], object]) -> object:
+    """:func:`render` (text memoised: a few thousand distinct texts over a million cells)."""
+    if type(value) is str:
+        key = (kind, value)
+        exp = memo.get(key, memo)
+        if exp is memo:
+            exp = memo[key] = render(kind, value, mask)
+        return exp
+    if kind is ColKind.NUMBER and type(value) is Fraction:
+        return value
+    return render(kind, value, mask)
+
+
 def _compare_detail(ctx: _Ctx, model: Block, found: FoundBlock, mask: bool) -> None:
     memo: dict[tuple[ColKind, str], object] = {}
+    forms: dict[tuple[ColKind, object], object] = {}
     by_no: dict[object, FoundRow] = {}
     for row in found.rows:
         no = read_back(ColKind.INT, row.raw(0))
@@ -700,7 +815,7 @@ def _compare_detail(ctx: _Ctx, model: Block, found: FoundBlock, mask: bool) -> N
             )
             continue
         last = hit
-        _compare_row(ctx, hit.sheet, model.columns, values, hit, mask, memo)
+        _compare_row(ctx, hit.sheet, model.columns, values, hit, mask, memo, forms)
     for row in by_no.values():
         ctx.add(
             AUDIT_ROW_EXTRA,
@@ -714,6 +829,8 @@ def _compare_summary(ctx: _Ctx, model: Block, found: FoundBlock, mask: bool) -> 
     assert model.title is not None
     nkeys = max(len(cr.SUMMARY_KEYS[model.title]), 1)
     rows = list(model.rows)
+    memo: dict[tuple[ColKind, str], object] = {}
+    forms: dict[tuple[ColKind, object], object] = {}
 
     def key(values: Sequence[object]) -> tuple[object, ...]:
         return tuple(
@@ -734,7 +851,7 @@ def _compare_summary(ctx: _Ctx, model: Block, found: FoundBlock, mask: bool) -> 
                 cr.SUMMARY_SHEET,
             )
             continue
-        _compare_row(ctx, hit.sheet, model.columns, values, hit, mask, {})
+        _compare_row(ctx, hit.sheet, model.columns, values, hit, mask, memo, forms)
     for row in found_by_key.values():
         ctx.add(
             AUDIT_ROW_EXTRA,
@@ -782,8 +899,20 @@ def audit_workbook(
 
     ``inputs`` — the survey (.xlsx/.csv) or project (.json/.yaml) to re-compute
     from (default: the file named in 参数, beside the workbook); ``tables`` —
-    extra table folders; ``store`` — use these loaded tables instead.
+    extra table folders; ``store`` — use these loaded tables instead. A large
+    project is re-computed over worker processes
+    (:func:`~buchang.io.parallel.compute_project_parallel`, the same result).
     """
+    with paused_gc():  # millions of long-lived objects (cells, project, result): see bench_e2e
+        return _audit(path, inputs, tables, store)
+
+
+def _audit(
+    path: str | Path,
+    inputs: str | Path | None,
+    tables: Sequence[str | Path],
+    store: TableStore | None,
+) -> AuditReport:
     result_path = Path(path)
     ctx = _Ctx(str(path))
     sheets = _sheets(ctx, result_path)
@@ -828,7 +957,7 @@ def audit_workbook(
     if recorded is None:
         return dataclasses.replace(base, issues=_ordered(ctx.issues))
     versions, hashes = recorded
-    result = compute_project(project, _restricted(store, versions))
+    result = compute_project_parallel(project, _restricted(store, versions))
     used = {t.content_hash for t in result.tables}
     if used != hashes:
         ctx.add(

@@ -14,10 +14,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from buchang.core.errors import Issue
+from buchang.core.memory import paused_gc
 from buchang.io.cells import CellOptions
 from buchang.io.estimate import estimate_from_workbook
 from buchang.io.fundsio import import_agreements, import_bank_statement, import_payment_lists, import_reviews
-from buchang.io.reader import Engine, WorkbookData, paused_gc, read_files
+from buchang.io.reader import Engine, WorkbookData, read_files
 from buchang.io.safety import DEFAULT_LIMITS, Limits
 from buchang.io.schema import KINDS
 from buchang.io.survey import survey_from_workbook

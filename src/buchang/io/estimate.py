@@ -39,6 +39,7 @@ from typing import Any, Final
 from pydantic import BaseModel, ValidationError
 
 from buchang.core.errors import Issue, Severity, has_errors
+from buchang.core.memory import paused_gc
 from buchang.io.binding import (
     INCONSISTENT_VALUE,
     MISSING_VALUE,
@@ -52,7 +53,7 @@ from buchang.io.binding import (
 )
 from buchang.io.cells import CellOptions
 from buchang.io.headers import normalize
-from buchang.io.reader import Engine, WorkbookData, paused_gc, read_files
+from buchang.io.reader import Engine, WorkbookData, read_files
 from buchang.io.safety import DEFAULT_LIMITS, Limits
 from buchang.io.schema import ESTIMATE, Sheet
 from buchang.rules.estimate.model import (

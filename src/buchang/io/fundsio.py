@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from buchang.core.errors import Issue, has_errors
+from buchang.core.memory import paused_gc
 from buchang.core.money import to_fen
 from buchang.funds.records import (
     Agreement,
@@ -34,7 +35,7 @@ from buchang.funds.records import (
 )
 from buchang.io.binding import Bound, Record, bind, unique, unknown_reference
 from buchang.io.cells import CellOptions
-from buchang.io.reader import Engine, WorkbookData, paused_gc, read_files
+from buchang.io.reader import Engine, WorkbookData, read_files
 from buchang.io.safety import DEFAULT_LIMITS, Limits
 from buchang.io.schema import AGREEMENTS, BANK_STATEMENT, PAYMENT_LIST, REVIEWS, InputKind
 

@@ -32,6 +32,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from buchang.core.errors import Issue, Location, has_errors
+from buchang.core.memory import paused_gc
 from buchang.io.binding import (
     INCONSISTENT_VALUE,
     MISSING_VALUE,
@@ -43,7 +44,7 @@ from buchang.io.binding import (
     unknown_reference,
 )
 from buchang.io.cells import CellOptions
-from buchang.io.reader import Engine, WorkbookData, paused_gc, read_files
+from buchang.io.reader import Engine, WorkbookData, read_files
 from buchang.io.safety import DEFAULT_LIMITS, Limits
 from buchang.io.schema import SURVEY
 from buchang.rules.inputs import (

@@ -144,6 +144,8 @@ def money_text(fen: int) -> str:
 
 
 Converter = Callable[[Any], Any]
+#: Told of every ``n`` data rows written (progress bars).
+Progress = Callable[[int], None]
 
 
 class SheetWriter:
@@ -206,12 +208,19 @@ class SheetWriter:
         self.append([self._cell(c.title, bold=True, fill=HEADER_FILL) for c in columns])
 
     def rows(
-        self, columns: Sequence[Column], rows: Iterable[Sequence[object]], *, split: bool = False
+        self,
+        columns: Sequence[Column],
+        rows: Iterable[Sequence[object]],
+        *,
+        split: bool = False,
+        progress: Progress | None = None,
     ) -> None:
         """Write data rows, each value converted by its column's kind; ``split``
-        continues a table longer than a sheet on the next sheet (header repeated)."""
+        continues a table longer than a sheet on the next sheet (header repeated);
+        ``progress(n)`` is told of every ``n`` rows written."""
         convs = [self.book.converter(c.kind, self.ws) for c in columns]
         limit = self.book.max_rows
+        pending = 0
         for values in rows:
             if split and self.row >= limit:  # a sheet holds 1,048,576 rows: continue on "明细 (2)"
                 self.part += 1
@@ -219,12 +228,23 @@ class SheetWriter:
                 self.header(columns)
                 convs = [self.book.converter(c.kind, self.ws) for c in columns]
             self.append([conv(v) for conv, v in zip(convs, values, strict=True)])
+            pending += 1
+            if progress is not None and pending >= 512:
+                progress(pending)
+                pending = 0
+        if progress is not None and pending:
+            progress(pending)
 
     def table(
-        self, columns: Sequence[Column], rows: Iterable[Sequence[object]], *, split: bool = False
+        self,
+        columns: Sequence[Column],
+        rows: Iterable[Sequence[object]],
+        *,
+        split: bool = False,
+        progress: Progress | None = None,
     ) -> None:
         self.header(columns)
-        self.rows(columns, rows, split=split)
+        self.rows(columns, rows, split=split, progress=progress)
 
 
 def check_target(path: str | Path) -> Path:
@@ -341,11 +361,13 @@ class ReportWorkbook:
 @dataclass(frozen=True, slots=True)
 class Block:
     """A table on a sheet: an optional title row (marker in column A), a header
-    row and data rows (raw values: 分 as ``int``, rationals, text)."""
+    row and data rows (raw values: 分 as ``int``, rationals, text). ``counted``:
+    the rows a writer's ``progress`` reports (the 明细 of a compute report)."""
 
     title: str | None
     columns: tuple[Column, ...]
     rows: Iterable[Sequence[object]]
+    counted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +392,12 @@ class SheetLike(Protocol):
     def title(self, text: str) -> None: ...
     def blank(self) -> None: ...
     def table(
-        self, columns: Sequence[Column], rows: Iterable[Sequence[object]], *, split: bool = False
+        self,
+        columns: Sequence[Column],
+        rows: Iterable[Sequence[object]],
+        *,
+        split: bool = False,
+        progress: Progress | None = None,
     ) -> None: ...
 
 
@@ -386,16 +413,18 @@ Engine = Literal["auto", "openpyxl", "fast"]
 AUTO_FAST_ROWS: Final = 5_000
 
 
-def write_sheets(book: BookLike, sheets: Iterable[SheetModel]) -> None:
-    """Write every sheet of a model (banner row first, then the blocks)."""
+def write_sheets(book: BookLike, sheets: Iterable[SheetModel], progress: Progress | None = None) -> None:
+    """Write every sheet of a model (banner row first, then the blocks);
+    ``progress(n)`` is told of the rows of the ``counted`` blocks as they are written."""
     for model in sheets:
         sheet = book.sheet(model.name, model.widths())
+        long = len(model.blocks) == 1 and model.blocks[0].title is None
         for i, block in enumerate(model.blocks):
             if i:
                 sheet.blank()
             if block.title is not None:
                 sheet.title(block.title)
-            sheet.table(block.columns, block.rows, split=len(model.blocks) == 1 and block.title is None)
+            sheet.table(block.columns, block.rows, split=long, progress=progress if block.counted else None)
 
 
 def render(kind: ColKind, value: object, mask: bool) -> object:
