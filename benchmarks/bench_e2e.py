@@ -6,7 +6,7 @@ Stages, each timed (wall, CPU of this process, CPU of its worker processes):
 * ``tables`` — load the shipped standard tables;
 * ``import`` — read the cells (python-calamine), validate them (bind), cross-sheet
   checks and the pydantic ``Project`` (the three steps of ``read_inputs``);
-* ``compute`` — :func:`buchang.io.parallel.compute_project_parallel`
+* ``compute`` — :func:`buchang.rules.parallel.compute_project_parallel`
   (the exact engine over forked workers; equal to ``compute_project``);
 * ``input hashes`` — SHA-256 of the file and digest of the data (参数 sheet);
 * ``report: model`` — 汇总/异常/参数 rows (the 明细 rows stream while writing);
@@ -45,7 +45,6 @@ from buchang.core.memory import paused_gc
 from buchang.io.audit import audit_workbook
 from buchang.io.binding import bind
 from buchang.io.cells import CellOptions
-from buchang.io.parallel import compute_project_parallel, default_workers
 from buchang.io.reader import read_files
 from buchang.io.reports import compute_report as cr
 from buchang.io.reports.fastxlsx import open_book
@@ -53,6 +52,7 @@ from buchang.io.reports.xlsx import write_sheets
 from buchang.io.schema import SURVEY
 from buchang.io.survey import assemble_survey
 from buchang.io.synth import make_survey
+from buchang.rules.parallel import compute_project_parallel, default_workers
 from buchang.tables.store import load_tables
 
 TARGET_S = 60.0

@@ -1,7 +1,7 @@
 """The fast path of ``buchang compute SURVEY.xlsx -o RESULT.xlsx`` (issue 6: 100,000
 households in ≤ 60 s) must give the exact path's workbook, cell for cell.
 
-Fast path: :func:`buchang.io.parallel.compute_project_parallel` (the exact engine
+Fast path: :func:`buchang.rules.parallel.compute_project_parallel` (the exact engine
 over forked workers, results shipped back as tuples) and the streaming writer
 (:mod:`buchang.io.reports.fastxlsx`, 明细 rendered straight from the lines).
 Reference: :func:`buchang.rules.engine.compute_project` written by openpyxl.
@@ -26,12 +26,12 @@ from tests.io.reports_kit import FORMULA_NAMES, HYPERLINK, compute, shipped_stor
 
 from buchang.cli import audit_cmd, compute_cmd
 from buchang.cli.progress import Progress
-from buchang.io import parallel
 from buchang.io.audit import AUDIT_MISMATCH, audit_workbook, read_inputs
 from buchang.io.reports import fastxlsx
 from buchang.io.reports.compute_report import input_file, write_compute_report
 from buchang.io.reports.xlsx import money_text
 from buchang.io.synth import make_survey
+from buchang.rules import parallel
 from buchang.rules.engine import compute_project
 from buchang.rules.inputs import Project
 from buchang.rules.io import result_to_json

@@ -1,7 +1,7 @@
 """``buchang compute PROJECT.(json|yaml)``: run a project through the exact core.
 
 Large projects are computed by the same engine over worker processes
-(:func:`buchang.io.parallel.compute_project_parallel`; same result), and a
+(:func:`buchang.rules.parallel.compute_project_parallel`; same result), and a
 large report is written by the streaming writer; a progress bar counts the
 households computed and the 明细 lines written (at a terminal only).
 
@@ -28,10 +28,10 @@ from buchang.core.memory import paused_gc
 from buchang.core.money import format_yuan, from_fen, uppercase
 from buchang.io.atomic import write_text_atomic
 from buchang.io.audit import read_inputs
-from buchang.io.parallel import compute_project_parallel
 from buchang.rules.explain import banner, explain
 from buchang.rules.io import result_to_json
 from buchang.rules.lines import ProjectResult, SubjectKind
+from buchang.rules.parallel import compute_project_parallel
 from buchang.tables.store import load_tables
 
 

@@ -30,12 +30,12 @@ from buchang.core.errors import Issue, Location
 from buchang.core.memory import paused_gc
 from buchang.core.money import format_yuan, from_fen, uppercase
 from buchang.io.audit import read_inputs
-from buchang.io.parallel import compute_project_parallel
 from buchang.io.reports.compute_report import input_file, write_compute_report
 from buchang.io.reports.csvout import write_compute_csv
 from buchang.io.reports.reconcile_report import write_reconcile_report
 from buchang.rules.inputs import Project
 from buchang.rules.lines import ProjectResult
+from buchang.rules.parallel import compute_project_parallel
 from buchang.tables.store import load_tables
 
 
@@ -268,7 +268,7 @@ def run_report_reconcile(args: argparse.Namespace) -> int:
 
 def run_report_estimate(args: argparse.Namespace) -> int:
     from buchang.cli.estimate_cmd import read_inputs  # YAML/JSON or the estimate workbook
-    from buchang.io.reports.estimate_report import write_estimate_report
+    from buchang.io.reports.estimate_report import banner_lines, write_estimate_report
     from buchang.rules.estimate.compute import estimate
 
     source = Path(args.inputs)
@@ -310,10 +310,8 @@ def run_report_estimate(args: argparse.Namespace) -> int:
             )
         )
     else:
-        if est.non_official:
-            print(
-                "!!! 使用了非官方标准表，报表已标注 / non-official tables used: the report carries a red banner"
-            )
+        for line in banner_lines(est):  # the estimate's own banner, as buchang estimate prints it
+            print(line)
         print(f"应预存（高情景） / to deposit (high): {format_yuan(high)} 元（{uppercase(from_fen(high))}）")
         print(f"→ {out}")
     return 1 if load_errors or est.has_errors else 0

@@ -44,7 +44,6 @@ from buchang import __version__
 from buchang.core.errors import Issue, Location, Severity
 from buchang.core.memory import paused_gc
 from buchang.core.money import from_fen, uppercase
-from buchang.io.parallel import compute_project_parallel
 from buchang.io.reader import SheetData, read_xlsx
 from buchang.io.reports import compute_report as cr
 from buchang.io.reports.masking import mask_secret, mask_text
@@ -63,6 +62,7 @@ from buchang.io.reports.xlsx import (
 from buchang.io.survey import import_survey_detailed
 from buchang.rules.inputs import Project
 from buchang.rules.io import read_project
+from buchang.rules.parallel import compute_project_parallel
 from buchang.tables.model import Table, TableVersion
 from buchang.tables.store import TableStore, load_tables
 
@@ -901,7 +901,7 @@ def audit_workbook(
     from (default: the file named in 参数, beside the workbook); ``tables`` —
     extra table folders; ``store`` — use these loaded tables instead. A large
     project is re-computed over worker processes
-    (:func:`~buchang.io.parallel.compute_project_parallel`, the same result).
+    (:func:`~buchang.rules.parallel.compute_project_parallel`, the same result).
     """
     with paused_gc():  # millions of long-lived objects (cells, project, result): see bench_e2e
         return _audit(path, inputs, tables, store)
