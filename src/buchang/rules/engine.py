@@ -305,6 +305,14 @@ def compute_project(project: Project, store: TableStore, *, strict: bool = False
     snaps = resolve_families(store, project, strict=strict)
     subjects: list[SubjectResult] = [_collective_result(project, c, snaps) for c in project.collectives]
     subjects += [_household_result(project, h, snaps) for h in project.households]
+    return assemble_result(project, snaps, subjects)
+
+
+def assemble_result(project: Project, snaps: Snapshots, subjects: Sequence[SubjectResult]) -> ProjectResult:
+    """The project's result from its subjects' results (in order): input and subject issues
+    deduplicated, the tables used. Shared by :func:`compute_project` and
+    :func:`buchang.rules.parallel.compute_project_parallel`, which computes the subjects
+    elsewhere."""
     issues = _input_issues(project)
     for s in subjects:
         issues += s.issues

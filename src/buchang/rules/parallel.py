@@ -40,16 +40,13 @@ from concurrent.futures.process import BrokenProcessPool
 from fractions import Fraction
 from typing import Any, Final
 
-from buchang import __version__
 from buchang.core.errors import Issue, Location, Severity
 from buchang.core.memory import paused_gc
 from buchang.rules.engine import (
     Snapshots,
     _collective_result,
-    _dedupe,
     _household_result,
-    _input_issues,
-    _tables_used,
+    assemble_result,
     compute_project,
     resolve_families,
 )
@@ -450,19 +447,7 @@ def compute_project_parallel(
     snaps = resolve_families(store, project, strict=strict)
     subjects: list[SubjectResult] = [_collective_result(project, c, snaps) for c in project.collectives]
     subjects += _households_parallel(project, snaps, n_workers, chunk, progress)
-    issues = _input_issues(project)
-    for s in subjects:
-        issues += s.issues
-    return ProjectResult(
-        project_id=project.project_id,
-        name=project.name,
-        jurisdiction=project.jurisdiction,
-        notice_date=project.notice_date,
-        subjects=tuple(subjects),
-        issues=_dedupe(issues),
-        tables=_tables_used(project, snaps, subjects),
-        library_version=__version__,
-    )
+    return assemble_result(project, snaps, subjects)
 
 
 __all__ = [
