@@ -253,20 +253,8 @@ def _round_div_into(x: I64, den: I64 | int, bound: int | None, nonneg: bool | No
         x //= d2
         np.negative(x, out=x, where=neg)
         return x
-    if not nonneg:
-        neg = x < 0
-        mag: I64 = np.abs(x).astype(np.int64, copy=False)
-        qm: I64 = mag // d
-        rm: I64 = mag - qm * d
-        qm += (2 * rm >= d).astype(np.int64)
-        res: I64 = np.where(neg, -qm, qm)
-        return res
-    qq: I64 = x // d
-    t: I64 = qq * d
-    np.subtract(x, t, out=t)  # remainder
-    np.multiply(t, 2, out=t)
-    qq += t >= d
-    return qq
+    # beyond that bound (rare): divmod of the magnitude, which never forms 2·|x|
+    return div_round_half_up(x, d)
 
 
 def scale_round(a: IntLike, nums: Sequence[IntLike], dens: Sequence[IntLike], what: str = "line") -> I64:
