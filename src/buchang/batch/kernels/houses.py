@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import numpy as np
 
@@ -146,6 +146,7 @@ class Tables:
 
 
 Amount = I64 | int | Callable[[I64], I64]
+T = TypeVar("T")
 
 
 class Out:
@@ -231,6 +232,13 @@ class B:
     appraisal: I64
     mbl: I64
     cache: dict[str, Any] = field(default_factory=dict)
+
+    def once(self, key: str, make: Callable[[], T]) -> T:
+        """``make()``, computed the first time ``key`` is asked for in this run, then reused."""
+        if key not in self.cache:
+            self.cache[key] = make()
+        out: T = self.cache[key]
+        return out
 
 
 _LEGALITY: Final = tuple(v.value for v in Legality)
@@ -344,12 +352,7 @@ def _structure_price(
     run: Run, t: Tables, b: B, column: str
 ) -> tuple[I64, I64, Mask, I64, list[TableRef | None]]:
     """Per building: the price table row's ``column`` (num, den, found, ref-set (ref,), refs)."""
-    cached = b.cache.get(column)
-    if cached is None:
-        cached = _structure_price_uncached(run, t, b, column)
-        b.cache[column] = cached
-    out: tuple[I64, I64, Mask, I64, list[TableRef | None]] = cached
-    return out
+    return b.once(column, lambda: _structure_price_uncached(run, t, b, column))
 
 
 def _structure_price_uncached(
@@ -384,12 +387,7 @@ def _structure_price_uncached(
 def _skey(b: B) -> I64:
     """Per building: group × structure key into the (group, structure vocabulary) tables
     (an absent structure reads slot 0 and is masked by ``b.struct >= 0``); computed once."""
-    cached = b.cache.get("skey")
-    if cached is None:
-        cached = b.g * max(len(b.svocab), 1) + np.maximum(b.struct, 0)
-        b.cache["skey"] = cached
-    out: I64 = cached
-    return out
+    return b.once("skey", lambda: b.g * max(len(b.svocab), 1) + np.maximum(b.struct, 0))
 
 
 def _row_known(t: Tables, b: B) -> Mask:
@@ -569,12 +567,7 @@ def _depreciated(out: Out, b: B, m: Mask, rp_n: I64, rp_d: I64, rp_ref: I64, rul
 def _members_by_household(run: Run, b: B) -> tuple[I64, Mask, Mask]:
     """(registered residents, any registered married-childless, any registered one-child) per household
     (computed once per run: the collective and the state steps both ask)."""
-    cached = b.cache.get("members_by_household")
-    if cached is None:
-        cached = _members_by_household_uncached(run)
-        b.cache["members_by_household"] = cached
-    out: tuple[I64, Mask, Mask] = cached
-    return out
+    return b.once("members_by_household", lambda: _members_by_household_uncached(run))
 
 
 def _members_by_household_uncached(run: Run) -> tuple[I64, Mask, Mask]:
